@@ -1,0 +1,92 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-genesys-eventbridge',
+  description:
+    'AWS CDK constructs that connect Genesys Cloud to Amazon EventBridge as one declarative unit: ' +
+    'the Genesys integration, the partner event source, the event bus and the routing rules.',
+  keywords: ['cdk', 'awscdk', 'genesys', 'genesys-cloud', 'eventbridge', 'partner-event-source'],
+  author: 'cdk-genesys-eventbridge developers',
+  authorAddress: 'maintainers@cdk-genesys-eventbridge.dev',
+  repositoryUrl: 'https://github.com/cdk-genesys-eventbridge/cdk-genesys-eventbridge.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // The sources live in lib/ and compile in place, the way aws-cdk-lib lays out its packages.
+  srcdir: 'lib',
+  libdir: 'lib',
+
+  // integ-runner reads cloud assemblies only up to this aws-cdk-lib version.
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  // TypeScript 7 breaks ts-jest and ts-node.
+  typescriptVersion: '~6.0.0',
+
+  // The lifecycle handler runs in Lambda, bundled by esbuild on its own; jsii publishes only the
+  // constructs.
+  excludeTypescript: ['lib/lifecycle/**'],
+
+  // CI is .ci/run, which proves a fresh clone on a clean machine; no hosted workflows.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+
+  // Non-JS targets are configured for release; this machine builds and tests the JS package only.
+  publishToPypi: { distName: 'cdk-genesys-eventbridge', module: 'cdk_genesys_eventbridge' },
+  publishToMaven: {
+    javaPackage: 'dev.cdkgenesyseventbridge',
+    mavenGroupId: 'dev.cdk-genesys-eventbridge',
+    mavenArtifactId: 'cdk-genesys-eventbridge',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkGenesysEventBridge', packageId: 'CdkGenesysEventBridge' },
+  publishToGo: { moduleName: 'github.com/cdk-genesys-eventbridge/cdk-genesys-eventbridge-go' },
+
+  devDeps: [
+    '@aws-cdk/integ-runner',
+    '@types/node@^20',
+    '@aws-sdk/client-eventbridge',
+    '@aws-sdk/client-secrets-manager',
+    '@aws-sdk/client-sqs',
+    '@aws-sdk/client-cloudwatch-logs',
+    'ajv',
+    'aws-cdk@^2',
+    'aws-sdk-client-mock',
+    'cdk-nag',
+    'esbuild',
+  ],
+
+  jestOptions: {
+    // Snapshots are verified, never rewritten, by the test command.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The end-to-end suites share one moto server; running files in parallel would make them
+      // race for its partner sources.
+      collectCoverage: false,
+      testTimeout: 60_000,
+    },
+  },
+  eslint: true,
+  prettier: false,
+});
+
+// Sources and outputs share lib/: keep the TypeScript, ignore what the compiler writes.
+project.gitignore.removePatterns('/lib');
+project.gitignore.exclude('lib/**/*.js', 'lib/**/*.d.ts', '/assets/', '/cdk.out/', 'examples/cdk.out/', '*.tsbuildinfo');
+project.npmignore?.removePatterns('/lib/');
+project.npmignore?.exclude('lib/**/*.ts', '!lib/**/*.d.ts', 'lib/lifecycle/', '/examples/', '/bench/', '/.ci/');
+project.npmignore?.include('/assets/');
+
+// The lifecycle handler is bundled before anything compiles or tests, so the constructs always
+// find their asset.
+const bundle = project.addTask('bundle:handler', {
+  description: 'Bundle the lifecycle handler with esbuild into assets/lifecycle-handler',
+  exec: 'node scripts/bundle-handler.mjs',
+});
+project.preCompileTask.spawn(bundle);
+project.testTask.prependSpawn(bundle);
+
+project.synth();
