@@ -1,1 +1,27 @@
-console.log('placeholder')
+// Bundles the lifecycle handler into assets/lifecycle-handler/index.js, the asset the constructs
+// deploy. The AWS SDK v3 clients come from the Lambda runtime, so they stay external and the
+// bundle holds only the handler, the Genesys client and the shared rules.
+import { build } from 'esbuild';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outfile = join(root, 'assets', 'lifecycle-handler', 'index.js');
+mkdirSync(dirname(outfile), { recursive: true });
+
+await build({
+  entryPoints: [join(root, 'lib', 'lifecycle', 'handler.ts')],
+  outfile,
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['@aws-sdk/*'],
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+const bytes = statSync(outfile).size;
+console.log(`lifecycle handler bundle: ${outfile} (${(bytes / 1024).toFixed(1)} KiB)`);
