@@ -89,4 +89,11 @@ const bundle = project.addTask('bundle:handler', {
 project.preCompileTask.spawn(bundle);
 project.testTask.prependSpawn(bundle);
 
+// The local sandbox: moto and the Genesys emulator, the example app's lifecycle driven by the real
+// handler, sample events delivered, everything stopped at the end.
+project.addTask('sandbox', {
+  description: 'Run the whole product locally on moto and the Genesys emulator',
+  exec: 'ts-node --project test/tsconfig.json --prefer-ts-exts scripts/sandbox.ts',
+}).prependSpawn(bundle);
+
 project.synth();
