@@ -13,9 +13,21 @@ import {
   PutRuleCommand,
 } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createPartnerBus, drainQueue, routeTopicToQueue } from './support/e2e-world';
+import {
+  createPartnerBus,
+  deletePartnerBus,
+  DeliveredEvent,
+  drainQueue,
+  eventually,
+  routeTopicToQueue,
+  RoutedQueue,
+  sourceState,
+  startWorld,
+  World,
+} from './support/e2e-world';
 import { MOTO_CREDENTIALS, startMoto, MotoServer } from './support/moto';
 import { MotoPartnerSide, envelopeProblem } from './support/moto-partner-side';
+import { CloudFormationResource, RESPONSE_URL_SECRET } from './support/provider-flow';
 
 const SOURCE = 'aws.partner/genesys.com/cloud/5f0c3a3e-8a51-4c1e-9d3b-0e6f5a7b2c91/probe';
 const PARTNER_SOURCE = { name: SOURCE, accountId: '123456789012', region: 'us-east-1' };
@@ -159,5 +171,187 @@ describe('moto as the end-to-end suites see it', () => {
       topicName: 'v2.users.4b2c.presence', version: '2', eventBody: {}, metadata: { CorrelationId: 'c' },
       timestamp: '2021-06-25T15:11:52.435Z',
     })).toBeUndefined();
+  });
+});
+
+describe('the lifecycle of one integration, end to end', () => {
+  const PRESENCE = 'v2.users.{id}.presence';
+  const ROUTING = 'v2.users.{id}.routingStatus';
+  let world: World;
+  let resource: CloudFormationResource;
+  /** The buses that exist, by source name, with their rule names. */
+  const buses = new Map<string, string[]>();
+  const queues: Record<string, RoutedQueue> = {};
+
+  beforeAll(async () => {
+    world = await startWorld({ handlerEnv: { LIFECYCLE_WAIT_TIMEOUT_SECONDS: '10' } });
+    resource = new CloudFormationResource(world.flow);
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  async function route(busName: string, topic: string, queueName: string): Promise<RoutedQueue> {
+    const routed = await routeTopicToQueue(world.eventBridge, world.sqs, busName, topic, queueName);
+    buses.get(busName)!.push(routed.ruleName);
+    queues[queueName] = routed;
+    return routed;
+  }
+
+  async function newBus(sourceName: string): Promise<void> {
+    await createPartnerBus(world.eventBridge, sourceName);
+    buses.set(sourceName, []);
+  }
+
+  /** Waits until every queue named received the count of events given, then drains them. */
+  async function received(expected: Record<string, number>): Promise<Record<string, DeliveredEvent[]>> {
+    const got: Record<string, DeliveredEvent[]> = Object.fromEntries(Object.keys(expected).map((q) => [q, []]));
+    await eventually(`events ${JSON.stringify(expected)}`, async () => {
+      for (const name of Object.keys(expected)) got[name].push(...await drainQueue(world.sqs, queues[name].queueUrl));
+      return Object.entries(expected).every(([name, count]) => got[name].length >= count);
+    });
+    return got;
+  }
+
+  test('creates the integration, which makes the partner event source appear', async () => {
+    const created = await resource.create(world.properties({ Topics: [PRESENCE] }));
+
+    expect(created.ok).toBe(true);
+    const name = world.emulator.partnerSourceName('contact-center');
+    expect(resource.data).toEqual({
+      IntegrationId: resource.physicalId,
+      OrganizationId: world.emulator.organizationId,
+      EventSourceName: name,
+      EventSourceArn: `arn:aws:events:us-east-1::event-source/${name}`,
+    });
+    expect(world.emulator.integrations()).toEqual([expect.objectContaining({
+      id: resource.physicalId,
+      intendedState: 'ENABLED',
+      reportedState: expect.objectContaining({ code: 'ACTIVE' }),
+    })]);
+    expect(await sourceState(world.eventBridge, name)).toBe('PENDING');
+  });
+
+  test('delivers a published event to the queue of the rule the construct synthesizes', async () => {
+    const name = resource.data.EventSourceName;
+    await newBus(name);
+    expect(await sourceState(world.eventBridge, name)).toBe('ACTIVE');
+    await route(name, PRESENCE, 'presence');
+
+    await world.emulator.publish(resource.physicalId!, PRESENCE, { presenceDefinition: { systemPresence: 'Available' } });
+
+    const { presence } = await received({ presence: 1 });
+    expect(presence).toEqual([expect.objectContaining({
+      'source': name,
+      'detail-type': PRESENCE,
+      'detail': {
+        topicName: expect.stringMatching(/^v2\.users\.[0-9a-f-]{36}\.presence$/),
+        version: '2',
+        eventBody: { presenceDefinition: { systemPresence: 'Available' } },
+        metadata: { CorrelationId: expect.any(String) },
+        timestamp: expect.any(String),
+      },
+    })]);
+  });
+
+  test('changes the topic filter in place: same integration, same source, the new topic arrives', async () => {
+    const id = resource.physicalId;
+    const sourcesBefore = world.partner.calls.filter((c) => c.action === 'createSource').length;
+
+    const updated = await resource.update(world.properties({ Topics: [PRESENCE, ROUTING] }));
+
+    expect(updated.ok).toBe(true);
+    expect(resource.physicalId).toBe(id);
+    expect(world.partner.calls.filter((c) => c.action === 'createSource')).toHaveLength(sourcesBefore);
+    const config = world.emulator.integrations()[0].config?.current?.properties as Record<string, unknown>;
+    expect(config.eventFilter).toEqual([PRESENCE, ROUTING]);
+
+    await route(resource.data.EventSourceName, ROUTING, 'routing');
+    await world.emulator.publish(id!, ROUTING, { routingStatus: { status: 'IDLE' } });
+    await world.emulator.publish(id!, PRESENCE, { presenceDefinition: { systemPresence: 'Busy' } });
+    const got = await received({ routing: 1, presence: 1 });
+    expect(got.routing.map((e) => e.detail.eventBody)).toEqual([{ routingStatus: { status: 'IDLE' } }]);
+    expect(got.presence.map((e) => e.detail.eventBody)).toEqual([{ presenceDefinition: { systemPresence: 'Busy' } }]);
+  });
+
+  test('replaces the integration when the suffix changes, without losing one event across the switch', async () => {
+    const oldId = resource.physicalId!;
+    const oldSource = resource.data.EventSourceName as string;
+    const newSource = world.emulator.partnerSourceName('contact-center-v2');
+    const published: Array<{ via: string; n: number }> = [];
+    const publish = async (via: string, n: number) => {
+      await world.emulator.publish(via, PRESENCE, { n });
+      published.push({ via, n });
+    };
+
+    const replaced = await resource.update(world.properties({
+      Topics: [PRESENCE, ROUTING], EventSourceSuffix: 'contact-center-v2',
+    }), {
+      // Between the update and CloudFormation's cleanup: both integrations exist, the stack creates
+      // the new bus (its EventSourceName changed) and its rules, events keep flowing.
+      beforeCleanup: async (newId) => {
+        expect(newId).not.toBe(oldId);
+        expect(world.emulator.integrations().map((i) => i.id).sort()).toEqual([oldId, newId].sort());
+        await publish(oldId, 1);
+        await newBus(newSource);
+        await route(newSource, PRESENCE, 'presence-v2');
+        await publish(oldId, 2);
+        await publish(newId, 3);
+      },
+    });
+
+    expect(replaced.ok).toBe(true);
+    expect(replaced.steps.map((s) => [s.request.RequestType, s.response.Status])).toEqual([
+      ['Update', 'SUCCESS'], ['Delete', 'SUCCESS'],
+    ]);
+    expect(resource.data.EventSourceName).toBe(newSource);
+    expect(world.emulator.integrations().map((i) => i.id)).toEqual([resource.physicalId]);
+    await expect(world.emulator.publish(oldId, PRESENCE, { n: 0 })).rejects.toThrow(/does not exist/);
+    await publish(resource.physicalId!, 4);
+
+    const got = await received({ 'presence': 2, 'presence-v2': 2 });
+    expect(got.presence.map((e) => e.detail.eventBody.n).sort()).toEqual([1, 2]);
+    expect(got.presence.every((e) => e.source === oldSource)).toBe(true);
+    expect(got['presence-v2'].map((e) => e.detail.eventBody.n).sort()).toEqual([3, 4]);
+    expect(got['presence-v2'].every((e) => e.source === newSource)).toBe(true);
+    expect(published).toHaveLength(4);
+
+    // The old integration's source goes with it; its bus is the stack's to delete.
+    await eventually('the old partner source to be deleted',
+      async () => (await sourceState(world.eventBridge, oldSource)) === 'DELETED');
+    await deletePartnerBus(world.eventBridge, oldSource, buses.get(oldSource)!);
+    buses.delete(oldSource);
+  });
+
+  test('disables the integration and keeps its partner event source', async () => {
+    const id = resource.physicalId!;
+    const disabled = await resource.update(world.properties({
+      Topics: [PRESENCE, ROUTING], EventSourceSuffix: 'contact-center-v2', Enabled: 'false',
+    }));
+
+    expect(disabled.ok).toBe(true);
+    expect(resource.physicalId).toBe(id);
+    expect(world.emulator.integrations()).toEqual([expect.objectContaining({ id, intendedState: 'DISABLED' })]);
+    expect(await sourceState(world.eventBridge, resource.data.EventSourceName)).toBe('ACTIVE');
+    await expect(world.emulator.publish(id, PRESENCE, { n: 5 })).rejects.toThrow(/no active partner event source/);
+  });
+
+  test('deletes the integration, and Genesys deletes its partner event source', async () => {
+    const source = resource.data.EventSourceName as string;
+    const deleted = await resource.delete();
+
+    expect(deleted.ok).toBe(true);
+    expect(world.emulator.integrations()).toEqual([]);
+    await eventually('the partner source to be deleted',
+      async () => (await sourceState(world.eventBridge, source)) === 'DELETED');
+    await deletePartnerBus(world.eventBridge, source, buses.get(source)!);
+  });
+
+  test('never logs the ResponseURL, the OAuth client secret or a token', () => {
+    const text = world.logs.lines.join('\n');
+    expect(world.logs.records().length).toBeGreaterThan(20);
+    expect(text).not.toContain(RESPONSE_URL_SECRET);
+    expect(text).not.toContain('emulator-secret');
+    expect(text).not.toMatch(/Bearer\s+[A-Za-z0-9]/);
   });
 });
