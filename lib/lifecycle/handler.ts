@@ -1,7 +1,540 @@
-// Placeholder entry points until the lifecycle handler lands; the constructs only need the asset.
-export async function onEvent(): Promise<never> {
-  throw new Error('the lifecycle handler is not built yet');
+/**
+ * The lifecycle of a Genesys Cloud "Amazon EventBridge Source" integration, as the `onEvent` and
+ * `isComplete` handlers of an aws-cdk-lib/custom-resources `Provider`.
+ *
+ * `onEvent` reads the event, asks the pure plan (plan.ts) what it means and performs the Genesys
+ * writes; `isComplete` is polled by the Provider's waiter and checks, once per call, what the
+ * writes must lead to: reportedState ACTIVE, then the partner event source in the AWS account.
+ * The work left for `isComplete` travels in the custom `Lifecycle` field of onEvent's answer,
+ * which the Provider passes on untouched and never sends to CloudFormation.
+ *
+ * Ownership and no orphans:
+ * - Every integration this handler writes carries an ownership marker as the last line of its
+ *   notes: "managed by cdk-genesys-eventbridge: <StackId>/<LogicalResourceId>".
+ * - Before creating, the plan looks for an integration with this resource's marker and the wanted
+ *   suffix and adopts it: a Create delivered twice converges on one integration, and the rollback
+ *   of a replacement returns to the previous generation, which CloudFormation still tracks.
+ * - A Create (or a replacement) that fails after its integration exists deletes that integration
+ *   before failing, in onEvent as in isComplete (ERROR state, source never appearing, any error),
+ *   because CloudFormation would not track it: the Provider answers a failed Create with a marker
+ *   physical id, and a failed Update keeps the previous one.
+ * - A Delete of a physical id that is not a Genesys integration id succeeds without calling
+ *   Genesys, and a 404 on delete is success.
+ * One window remains: a crash between POST /integrations and the first configuration write
+ * leaves an integration without a marker, which a second delivery cannot recognize.
+ *
+ * Environment:
+ * - `LIFECYCLE_WAIT_TIMEOUT_SECONDS`: how long isComplete waits for ACTIVE and for the partner
+ *   event source before it gives up, from onEvent's start (default 1500, under the Provider's
+ *   30-minute total timeout).
+ * - The AWS SDK clients use the default configuration: AWS_REGION, AWS_ENDPOINT_URL and the
+ *   credentials variables apply.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { MAX_INTEGRATIONS_PER_ORG, partnerEventSourceArn, partnerEventSourceName } from '../rules';
+import { describePartnerSource, eventBridgeClient } from './event-source';
+import { GenesysApiError, GenesysClient, GenesysConflictError, GenesysNotFoundError } from './genesys-client';
+import { GenesysApi, IntegrationConfiguration } from './genesys-models';
+import { Logger } from './log';
+import { Decision, isIntegrationId, notesWithMarker, ownershipMarker, plan, RequestType } from './plan';
+import { IntegrationResourceAttributes } from './properties';
+import {
+  Connection,
+  IntegrationSettings,
+  parseDeleteProperties,
+  parseProperties,
+  tryParseSettings,
+} from './properties-parse';
+import { GenesysCredentials, readGenesysCredentials } from './secrets';
+
+/** A CloudFormation custom resource event, as the Provider framework hands it to onEvent. */
+export interface LifecycleEvent {
+  /** Create, Update or Delete. */
+  readonly RequestType: RequestType;
+  /** ARN of the stack. */
+  readonly StackId: string;
+  /** Unique id of this request. */
+  readonly RequestId: string;
+  /** The resource's logical id in the template. */
+  readonly LogicalResourceId: string;
+  /** The resource type, `Custom::GenesysEventBridgeIntegration`. */
+  readonly ResourceType?: string;
+  /** Present on Update and Delete. */
+  readonly PhysicalResourceId?: string;
+  /** The properties (IntegrationResourceProperties, plus ServiceToken). */
+  readonly ResourceProperties: Record<string, unknown>;
+  /** The previous properties of an Update. */
+  readonly OldResourceProperties?: Record<string, unknown>;
+  /** Pre-signed URL for the answer: a credential, never logged. */
+  readonly ResponseURL?: string;
 }
-export async function isComplete(): Promise<never> {
-  throw new Error('the lifecycle handler is not built yet');
+
+/** What isComplete still has to check, carried from onEvent in the custom `Lifecycle` field. */
+export interface PendingWork {
+  /** The planned action, for the log. */
+  readonly action: Decision['action'];
+  /** When onEvent started (ms since the epoch): the wait limit counts from here. */
+  readonly startedAt: number;
+  /** Wait until reportedState is ACTIVE. */
+  readonly awaitActive: boolean;
+  /** Wait until the partner event source exists. */
+  readonly awaitSource: boolean;
+  /** Disable the integration once the source exists. */
+  readonly disableAfter: boolean;
+  /** Delete the integration when the wait fails. */
+  readonly deleteOnFailure: boolean;
 }
+
+/** onEvent's answer. */
+export interface OnEventResponse {
+  /** The Genesys integration id (unchanged on Delete). */
+  readonly PhysicalResourceId: string;
+  /** The attributes read with Fn::GetAtt. */
+  readonly Data?: IntegrationResourceAttributes;
+  /** Work left for isComplete; absent when there is none. */
+  readonly Lifecycle?: PendingWork;
+}
+
+/** The event isComplete receives: the original event merged with onEvent's answer. */
+export interface IsCompleteEvent extends LifecycleEvent {
+  /** Always set once onEvent answered. */
+  readonly PhysicalResourceId: string;
+  /** The attributes onEvent returned. */
+  readonly Data?: IntegrationResourceAttributes;
+  /** Work left by onEvent. */
+  readonly Lifecycle?: PendingWork;
+}
+
+/** isComplete's answer. */
+export interface IsCompleteResponse {
+  /** Whether the operation is finished. */
+  readonly IsComplete: boolean;
+  /** The attributes, only when complete (the Provider refuses Data otherwise). */
+  readonly Data?: IntegrationResourceAttributes;
+}
+
+/** Dependencies of the handlers, replaceable in tests. */
+export interface LifecycleOptions {
+  /**
+   * Builds the Genesys client of a connection.
+   * @default - a GenesysClient with its default retry policy
+   */
+  readonly genesys?: (connection: Connection, credentials: GenesysCredentials, logger: Logger) => GenesysApi;
+  /** Reads the OAuth client from Secrets Manager. @default readGenesysCredentials */
+  readonly credentials?: (secretArn: string) => Promise<GenesysCredentials>;
+  /** The EventBridge client of a region. @default eventBridgeClient */
+  readonly eventBridge?: (region: string) => EventBridgeClient;
+  /** The clock, in ms since the epoch. @default Date.now */
+  readonly now?: () => number;
+  /** How long isComplete waits. @default - LIFECYCLE_WAIT_TIMEOUT_SECONDS, else 1500 s */
+  readonly waitTimeoutMs?: number;
+  /** Where log lines go. @default - a Logger writing to stdout */
+  readonly logger?: Logger;
+  /**
+   * EventBridge integrations a Genesys organization may hold. Genesys's own refusal of a new
+   * integration is handled too, so a different real limit only costs one refused call.
+   * @default MAX_INTEGRATIONS_PER_ORG
+   */
+  readonly maxIntegrations?: number;
+}
+
+/** The two handlers the Provider calls. */
+export interface Lifecycle {
+  /** Carries out a Create, Update or Delete. */
+  onEvent(event: LifecycleEvent): Promise<OnEventResponse>;
+  /** Checks once whether the operation onEvent started is finished. */
+  isComplete(event: IsCompleteEvent): Promise<IsCompleteResponse>;
+}
+
+/** The default wait limit: 25 minutes, within the Provider's default 30-minute total timeout. */
+export const DEFAULT_WAIT_TIMEOUT_SECONDS = 1500;
+
+/** How often a configuration write is retried after a version conflict. */
+const CONFIG_WRITE_ATTEMPTS = 4;
+
+/** CloudFormation shows at most a few hundred characters of a reason; keep errors short. */
+const MAX_ERROR_LENGTH = 900;
+
+/**
+ * The default Genesys client factory. A new client per invocation costs nothing: the client keeps
+ * its OAuth tokens at module level, so a warm Lambda reuses its token.
+ */
+function defaultGenesys(connection: Connection, credentials: GenesysCredentials, logger: Logger): GenesysApi {
+  return new GenesysClient({
+    endpoints: connection.endpoints,
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    logger: (message, data) => logger.info(message, data),
+  });
+}
+
+/** Builds the handlers with their dependencies. */
+export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
+  const makeGenesys = options.genesys ?? defaultGenesys;
+  const readCredentials = options.credentials ?? ((arn: string) => readGenesysCredentials(arn));
+  const eventBridge = options.eventBridge ?? eventBridgeClient;
+  const now = options.now ?? Date.now;
+  const baseLogger = options.logger ?? new Logger();
+  const waitTimeoutMs = () => options.waitTimeoutMs ?? timeoutFromEnvironment();
+
+  async function connect(connection: Connection, log: Logger): Promise<GenesysApi> {
+    const credentials = await readCredentials(connection.secretArn);
+    return makeGenesys(connection, credentials, log);
+  }
+
+  async function onEvent(event: LifecycleEvent): Promise<OnEventResponse> {
+    const log = baseLogger.child({
+      requestType: event.RequestType,
+      logicalResourceId: event.LogicalResourceId,
+      requestId: event.RequestId,
+    });
+    log.info('event received', {
+      physicalResourceId: event.PhysicalResourceId,
+      stackId: event.StackId,
+      properties: withoutServiceToken(event.ResourceProperties),
+      oldProperties: event.OldResourceProperties && withoutServiceToken(event.OldResourceProperties),
+    });
+    try {
+      const answer = event.RequestType === 'Delete'
+        ? await deleteResource(event, log)
+        : await createOrUpdate(event, log);
+      log.info('event handled', {
+        physicalResourceId: answer.PhysicalResourceId,
+        pending: answer.Lifecycle ? pendingKeys(answer.Lifecycle) : [],
+      });
+      return answer;
+    } catch (error) {
+      throw failure(log, error);
+    }
+  }
+
+  async function deleteResource(event: LifecycleEvent, log: Logger): Promise<OnEventResponse> {
+    const physicalResourceId = event.PhysicalResourceId ?? '';
+    const rawPolicy = event.ResourceProperties?.RemovalPolicy;
+    const decision = plan({
+      requestType: 'Delete',
+      physicalResourceId,
+      removalPolicy: typeof rawPolicy === 'string' && rawPolicy.toLowerCase() === 'retain' ? 'retain' : 'delete',
+      marker: ownershipMarker(event.StackId, event.LogicalResourceId),
+    });
+    log.info('plan decided', { action: decision.action, integrationId: decision.integrationId, reason: decision.reason });
+    if (decision.action !== 'delete') return { PhysicalResourceId: physicalResourceId };
+
+    const { connection } = parseDeleteProperties(event.ResourceProperties);
+    const genesys = await connect(connection, log);
+    const id = decision.integrationId as string;
+    try {
+      await genesys.deleteIntegration(id);
+      log.info('integration deleted', { integrationId: id });
+    } catch (error) {
+      if (!(error instanceof GenesysNotFoundError)) throw inStep('deleting the integration', error);
+      log.info('integration already gone', { integrationId: id, status: 404 });
+    }
+    return { PhysicalResourceId: physicalResourceId };
+  }
+
+  async function createOrUpdate(event: LifecycleEvent, log: Logger): Promise<OnEventResponse> {
+    const startedAt = now();
+    const { connection, settings } = parseProperties(event.ResourceProperties);
+    const previous = event.RequestType === 'Update' ? tryParseSettings(event.OldResourceProperties) : undefined;
+    const marker = ownershipMarker(event.StackId, event.LogicalResourceId);
+    const genesys = await connect(connection, log);
+
+    const organization = await step('reading the organization', () => genesys.getOrganization());
+    const integrations = await step('listing the EventBridge integrations', () => genesys.listEventBridgeIntegrations());
+    const topics = await step('reading the notification topics', () => genesys.listAvailableTopics());
+    const decide = (maxIntegrations: number) => {
+      const decided = plan({
+        requestType: event.RequestType,
+        physicalResourceId: event.PhysicalResourceId,
+        desired: settings,
+        previous,
+        marker,
+        org: { integrations, topics, maxIntegrations },
+      });
+      log.info('plan decided', {
+        action: decided.action,
+        integrationId: decided.integrationId,
+        changes: decided.changes,
+        reason: decided.reason,
+      });
+      if (decided.warning) log.warn('re-activating in place, events pause meanwhile', { warning: decided.warning });
+      if (decided.action === 'reject') {
+        throw new Error(`${event.RequestType} refused, nothing was changed in Genesys Cloud: ` +
+          (decided.problems ?? []).join('; '));
+      }
+      return decided;
+    };
+
+    let decision = decide(options.maxIntegrations ?? MAX_INTEGRATIONS_PER_ORG);
+    let id = decision.integrationId;
+    if (decision.steps.createIntegration) {
+      try {
+        const created = await genesys.createIntegration(settings.name);
+        if (!created?.id) throw new Error('Genesys POST /api/v2/integrations answered without an integration id');
+        id = created.id;
+        log.info('integration created', { integrationId: id });
+      } catch (error) {
+        if (!isIntegrationLimit(error)) throw inStep('creating the integration', error);
+        // Genesys knows its limit better than the constant: decide again as if the organization
+        // were full, which re-activates in place (Update) or explains the limit (Create).
+        log.warn('organization full', { integrations: integrations.length, error: describe(error) });
+        decision = decide(integrations.length);
+        id = decision.integrationId;
+      }
+    }
+    const steps = decision.steps;
+    const integrationId = id as string;
+    const ilog = log.child({ integrationId });
+
+    try {
+      if (steps.writeConfig) {
+        await writeConfig(genesys, integrationId, settings, marker, ilog);
+      }
+      if (steps.setState) {
+        const state = steps.setState;
+        await step(`setting the intended state to ${state}`, () => genesys.setIntendedState(integrationId, state));
+        ilog.info('intended state set', { intendedState: state });
+      }
+    } catch (error) {
+      if (steps.deleteOnFailure) throw await withCleanup(genesys, integrationId, error, ilog);
+      throw error;
+    }
+
+    const answer: OnEventResponse = {
+      PhysicalResourceId: integrationId,
+      Data: attributes(event, organization.id, integrationId, settings),
+    };
+    if (!steps.awaitActive && !steps.awaitSource && !steps.disableAfter) return answer;
+    return {
+      ...answer,
+      Lifecycle: {
+        action: decision.action,
+        startedAt,
+        awaitActive: steps.awaitActive,
+        awaitSource: steps.awaitSource,
+        disableAfter: steps.disableAfter,
+        deleteOnFailure: steps.deleteOnFailure,
+      },
+    };
+  }
+
+  async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
+    const work = event.Lifecycle;
+    const integrationId = event.PhysicalResourceId;
+    const log = baseLogger.child({
+      requestType: event.RequestType,
+      logicalResourceId: event.LogicalResourceId,
+      requestId: event.RequestId,
+      integrationId,
+    });
+    if (!work) return { IsComplete: true, Data: event.Data };
+
+    const { connection, settings } = parseProperties(event.ResourceProperties);
+    let genesys: GenesysApi | undefined;
+    try {
+      genesys = await connect(connection, log);
+      const elapsedMs = now() - work.startedAt;
+      const limitMs = waitTimeoutMs();
+
+      if (work.awaitActive) {
+        const integration = await step('reading the integration', () => genesys!.getIntegration(integrationId));
+        const state = integration.reportedState;
+        if (state?.code === 'ERROR') {
+          throw new Error(`Genesys Cloud reported ERROR while activating integration ${integrationId}: ` +
+            `${state.detail?.message ?? state.detail?.messageWithParams ?? 'no detail given'}`);
+        }
+        if (state?.code !== 'ACTIVE') {
+          if (elapsedMs > limitMs) {
+            throw new Error(`integration ${integrationId} did not become ACTIVE within ${seconds(limitMs)} s ` +
+              `(reportedState ${state?.code ?? 'unknown'}): check its status in Genesys Cloud, then deploy again`);
+          }
+          log.info('waiting for activation', { reportedState: state?.code, elapsedMs });
+          return { IsComplete: false };
+        }
+      }
+
+      if (work.awaitSource) {
+        const sourceName = partnerEventSourceName(event.Data?.OrganizationId ?? '', settings.suffix);
+        const home = stackHome(event.StackId);
+        if (home.account && home.account !== settings.accountId) {
+          log.warn('partner source not verifiable from this account', {
+            eventSourceName: sourceName,
+            awsAccountId: settings.accountId,
+            lambdaAccountId: home.account,
+          });
+        } else {
+          const source = await describePartnerSource(eventBridge(settings.region), sourceName).catch((error) => {
+            throw inStep(`EventBridge DescribeEventSource on ${sourceName}`, error);
+          });
+          if (!source.exists) {
+            if (elapsedMs > limitMs) {
+              throw new Error(`the partner event source ${sourceName} did not appear in account ` +
+                `${settings.accountId}, region ${settings.region} within ${seconds(limitMs)} s ` +
+                `(last state ${source.state}) although integration ${integrationId} is ACTIVE: ` +
+                'check the integration in Genesys Cloud and the AWS account and region, then deploy again');
+            }
+            log.info('waiting for partner source', { eventSourceName: sourceName, state: source.state, elapsedMs });
+            return { IsComplete: false };
+          }
+          log.info('partner source found', { eventSourceName: sourceName, state: source.state, elapsedMs });
+        }
+      }
+
+      if (work.disableAfter) {
+        await step('disabling the integration', () => genesys!.setIntendedState(integrationId, 'DISABLED'));
+        log.info('integration disabled', { intendedState: 'DISABLED' });
+      }
+      log.info('operation complete', { action: work.action, elapsedMs });
+      return { IsComplete: true, Data: event.Data };
+    } catch (error) {
+      const cleaned = work.deleteOnFailure && genesys
+        ? await withCleanup(genesys, integrationId, error, log)
+        : error;
+      throw failure(log, cleaned);
+    }
+  }
+
+  return { onEvent, isComplete };
+}
+
+/**
+ * Writes the configuration with the version Genesys holds now. A version conflict means
+ * something else wrote in between: read again and write again, a few times.
+ */
+async function writeConfig(genesys: GenesysApi, id: string, settings: IntegrationSettings, marker: string,
+  log: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await step('reading the configuration', () => genesys.getConfig(id));
+    const config: IntegrationConfiguration = {
+      name: settings.name,
+      version: current.version,
+      properties: {
+        awsAccountId: settings.accountId,
+        awsAccountRegion: settings.region,
+        eventSourceSuffix: settings.suffix,
+        eventFilter: [...settings.topics],
+      },
+      advanced: {},
+      notes: notesWithMarker(settings.notes, marker),
+      credentials: {},
+    };
+    try {
+      await genesys.putConfig(id, config);
+      log.info('configuration written', { version: current.version, attempt });
+      return;
+    } catch (error) {
+      if (!(error instanceof GenesysConflictError)) throw inStep('writing the configuration', error);
+      if (attempt >= CONFIG_WRITE_ATTEMPTS) {
+        throw new Error(`writing the configuration of integration ${id} met a version conflict ` +
+          `${attempt} times: something else keeps changing it; stop that change and deploy again`);
+      }
+      log.warn('configuration version conflict', { version: current.version, attempt });
+    }
+  }
+}
+
+/** Deletes an integration the failed operation created, and says so in the error. */
+async function withCleanup(genesys: GenesysApi, id: string, error: unknown, log: Logger): Promise<Error> {
+  const cause = asError(error);
+  try {
+    await genesys.deleteIntegration(id);
+    log.warn('integration deleted after failure', { integrationId: id });
+    return new Error(`${cause.message}; integration ${id} was deleted so that nothing is left behind`);
+  } catch (cleanupError) {
+    if (cleanupError instanceof GenesysNotFoundError) return cause;
+    log.error('cleanup failed', { integrationId: id, error: describe(cleanupError) });
+    return new Error(`${cause.message}; deleting integration ${id} failed as well ` +
+      `(${describe(cleanupError)}): delete it in Genesys Cloud`);
+  }
+}
+
+/** Genesys refused a new integration because the organization holds the most it allows. */
+function isIntegrationLimit(error: unknown): boolean {
+  return error instanceof GenesysApiError && error.status === 400
+    && /max/i.test(`${error.code ?? ''} ${error.genesysMessage ?? ''}`);
+}
+
+/** Runs one Genesys call and names it in the error when it fails. */
+async function step<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw inStep(what, error);
+  }
+}
+
+/** An error whose message says which step failed, and what to do about it. */
+function inStep(what: string, error: unknown): Error {
+  return new Error(`${what} failed: ${describe(error)}`);
+}
+
+/**
+ * A short, actionable description of an error. The Genesys client's errors already name the call,
+ * the status, Genesys's message and what to do; AWS SDK errors get their exception name.
+ */
+export function describe(error: unknown): string {
+  if (error instanceof GenesysApiError) return error.message;
+  const named = error as { name?: string; message?: string } | undefined;
+  if (named?.name && named.name !== 'Error' && !named.name.endsWith('Error')) {
+    return `${named.name}: ${named.message ?? ''}`;
+  }
+  return named?.message ?? String(error);
+}
+
+/** Logs a failure and returns the short error CloudFormation shows. */
+function failure(log: Logger, error: unknown): Error {
+  const message = describe(error);
+  log.error('event failed', { error: message });
+  const short = message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH - 3)}...` : message;
+  return new Error(short);
+}
+
+function attributes(event: LifecycleEvent, organizationId: string, integrationId: string,
+  settings: IntegrationSettings): IntegrationResourceAttributes {
+  const name = partnerEventSourceName(organizationId, settings.suffix);
+  return {
+    IntegrationId: integrationId,
+    OrganizationId: organizationId,
+    EventSourceName: name,
+    EventSourceArn: partnerEventSourceArn(settings.region, stackHome(event.StackId).partition, name),
+  };
+}
+
+/** Partition and account of the stack, from its ARN. */
+function stackHome(stackId: string): { partition: string; account?: string } {
+  const parts = (stackId ?? '').split(':');
+  if (parts[0] !== 'arn' || parts.length < 6) return { partition: 'aws' };
+  return { partition: parts[1] || 'aws', account: parts[4] || undefined };
+}
+
+function timeoutFromEnvironment(): number {
+  const raw = process.env.LIFECYCLE_WAIT_TIMEOUT_SECONDS;
+  const value = raw === undefined || raw === '' ? NaN : Number(raw);
+  return (Number.isFinite(value) && value > 0 ? value : DEFAULT_WAIT_TIMEOUT_SECONDS) * 1000;
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 1000);
+}
+
+function pendingKeys(work: PendingWork): string[] {
+  return (['awaitActive', 'awaitSource', 'disableAfter'] as const).filter((key) => work[key]);
+}
+
+function withoutServiceToken(props: Record<string, unknown>): Record<string, unknown> {
+  const { ServiceToken: _serviceToken, ...rest } = props ?? {};
+  return rest;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+const lifecycle = createLifecycle();
+
+/** The Provider's onEvent handler. */
+export const onEvent = lifecycle.onEvent;
+
+/** The Provider's isComplete handler. */
+export const isComplete = lifecycle.isComplete;

@@ -1,0 +1,746 @@
+/**
+ * The lifecycle handler end to end against the Genesys emulator, with EventBridge and Secrets
+ * Manager mocked. The emulator's in-memory partner side stands for the AWS account: a partner
+ * event source exists exactly when the emulator created it.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DescribeEventSourceCommand,
+  EventBridgeClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { GenesysClient } from '../lib/lifecycle/genesys-client';
+import {
+  createLifecycle,
+  isComplete,
+  IsCompleteEvent,
+  Lifecycle,
+  LifecycleEvent,
+  LifecycleOptions,
+  onEvent,
+  OnEventResponse,
+} from '../lib/lifecycle/handler';
+import { setLogSink } from '../lib/lifecycle/log';
+import { GenesysEmulator, InMemoryPartnerSide } from './support/genesys-emulator';
+
+const ACCOUNT = '123456789012';
+const STACK_ID = `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/contact-center/8e1f6c2a-1b7d-4c7e-9a51-3f0d2b6c4e10`;
+const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:genesys-oauth-AbCdEf`;
+const CLIENT_ID = 'lifecycle-client';
+const CLIENT_SECRET = 'sEcReT-value-that-must-never-be-logged-9f8e7d';
+const RESPONSE_URL = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/' +
+  'arn%3Aaws%3Acloudformation/abc?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE' +
+  '&X-Amz-Signature=5d41402abc4b2a76b9719d911017c592presignedsignature';
+const PRESENCE = 'v2.users.{id}.presence';
+const QUEUE_USERS = 'v2.routing.queues.{id}.users';
+
+const eventBridge = mockClient(EventBridgeClient);
+const secretsManager = mockClient(SecretsManagerClient);
+
+let emulator: GenesysEmulator;
+let partnerSide: InMemoryPartnerSide;
+let lines: string[];
+let restoreSink: (line: string) => void;
+
+async function startEmulator(options: Parameters<typeof GenesysEmulator.start>[0] = {}): Promise<void> {
+  await emulator?.stop();
+  partnerSide = new InMemoryPartnerSide();
+  emulator = await GenesysEmulator.start({
+    clients: { [CLIENT_ID]: CLIENT_SECRET },
+    activationDelayMs: 3,
+    propagationDelayMs: 3,
+    partnerSide,
+    ...options,
+  });
+}
+
+/** DescribeEventSource answered from the emulator's partner side, in the client's region. */
+function describeFromPartnerSide(): void {
+  eventBridge.on(DescribeEventSourceCommand).callsFake(async (input: { Name: string }, getClient) => {
+    const region = await getClient().config.region();
+    const source = partnerSide.find(input.Name);
+    if (!source || source.region !== region) {
+      throw new ResourceNotFoundException({ message: `Event source ${input.Name} does not exist.`, $metadata: {} });
+    }
+    return { Name: source.name, State: 'PENDING', Arn: `arn:aws:events:${region}::event-source/${source.name}` };
+  });
+}
+
+function lifecycle(options: LifecycleOptions = {}): Lifecycle {
+  return createLifecycle({
+    genesys: (connection, credentials, logger) => new GenesysClient({
+      endpoints: connection.endpoints,
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, budgetMs: 2000 },
+      requestTimeoutMs: 2000,
+      logger: (message, data) => logger.info(message, data),
+    }),
+    ...options,
+  });
+}
+
+function properties(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ServiceToken: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:provider-framework-onEvent`,
+    SecretArn: SECRET_ARN,
+    GenesysApiEndpoint: emulator.url,
+    AwsAccountId: ACCOUNT,
+    AwsRegion: 'us-east-1',
+    EventSourceSuffix: 'contact-center',
+    Topics: [PRESENCE],
+    IntegrationName: 'Contact center events',
+    Notes: 'routes presence to analytics',
+    ...overrides,
+  };
+}
+
+function createEvent(props: Record<string, unknown>, logicalResourceId = 'Integration'): LifecycleEvent {
+  return {
+    RequestType: 'Create',
+    StackId: STACK_ID,
+    RequestId: randomUUID(),
+    LogicalResourceId: logicalResourceId,
+    ResourceType: 'Custom::GenesysEventBridgeIntegration',
+    ResponseURL: RESPONSE_URL,
+    ResourceProperties: props,
+  };
+}
+
+function updateEvent(physicalResourceId: string, props: Record<string, unknown>,
+  oldProps: Record<string, unknown>): LifecycleEvent {
+  return {
+    ...createEvent(props),
+    RequestType: 'Update',
+    PhysicalResourceId: physicalResourceId,
+    OldResourceProperties: oldProps,
+  };
+}
+
+function deleteEvent(physicalResourceId: string, props: Record<string, unknown>): LifecycleEvent {
+  return { ...createEvent(props), RequestType: 'Delete', PhysicalResourceId: physicalResourceId };
+}
+
+interface Outcome {
+  physicalResourceId: string;
+  data: Record<string, string>;
+  polls: number;
+  answer: OnEventResponse;
+}
+
+/** Plays the Provider framework: onEvent, then isComplete until it is complete. */
+async function deploy(handler: Lifecycle, event: LifecycleEvent): Promise<Outcome> {
+  const answer = await handler.onEvent(JSON.parse(JSON.stringify(event)));
+  return complete(handler, event, answer);
+}
+
+/** Polls isComplete the way the Provider's waiter does, with the event merged with onEvent's answer. */
+async function complete(handler: Lifecycle, event: LifecycleEvent, answer: OnEventResponse): Promise<Outcome> {
+  const merged = { ...event, ...answer } as IsCompleteEvent;
+  for (let polls = 1; polls <= 500; polls++) {
+    const result = await handler.isComplete(JSON.parse(JSON.stringify(merged)));
+    if (result.IsComplete) {
+      return {
+        physicalResourceId: answer.PhysicalResourceId,
+        data: { ...answer.Data, ...result.Data } as Record<string, string>,
+        polls,
+        answer,
+      };
+    }
+    expect(result.Data).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error('isComplete never completed');
+}
+
+function writeCalls() {
+  return emulator.apiCalls().filter((r) => r.method !== 'GET');
+}
+
+function logged(): Array<Record<string, unknown>> {
+  return lines.map((line) => JSON.parse(line));
+}
+
+beforeAll(async () => {
+  await startEmulator();
+});
+
+afterAll(async () => {
+  await emulator.stop();
+});
+
+beforeEach(async () => {
+  await startEmulator();
+  eventBridge.reset();
+  secretsManager.reset();
+  secretsManager.on(GetSecretValueCommand).resolves({
+    SecretString: JSON.stringify({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }),
+  });
+  describeFromPartnerSide();
+  lines = [];
+  restoreSink = setLogSink((line) => lines.push(line));
+});
+
+afterEach(() => {
+  setLogSink(restoreSink);
+});
+
+describe('Create', () => {
+  test('creates, configures and enables the integration, then waits for ACTIVE and the partner source', async () => {
+    const outcome = await deploy(lifecycle(), createEvent(properties()));
+
+    const [integration] = emulator.integrations();
+    const sourceName = emulator.partnerSourceName('contact-center');
+    expect(outcome.physicalResourceId).toBe(integration.id);
+    expect(outcome.data).toEqual({
+      IntegrationId: integration.id,
+      OrganizationId: emulator.organizationId,
+      EventSourceName: sourceName,
+      EventSourceArn: `arn:aws:events:us-east-1::event-source/${sourceName}`,
+    });
+    expect(integration.intendedState).toBe('ENABLED');
+    expect(integration.reportedState?.code).toBe('ACTIVE');
+    expect(integration.config?.current).toMatchObject({
+      name: 'Contact center events',
+      properties: {
+        awsAccountId: ACCOUNT,
+        awsAccountRegion: 'us-east-1',
+        eventSourceSuffix: 'contact-center',
+        eventFilter: [PRESENCE],
+      },
+      advanced: {},
+      credentials: {},
+      notes: `routes presence to analytics\nmanaged by cdk-genesys-eventbridge: ${STACK_ID}/Integration`,
+    });
+    expect(partnerSide.find(sourceName)).toEqual({ name: sourceName, accountId: ACCOUNT, region: 'us-east-1' });
+    expect(writeCalls().map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /api/v2/integrations',
+      `PUT /api/v2/integrations/${integration.id}/config/current`,
+      `PATCH /api/v2/integrations/${integration.id}`,
+    ]);
+  });
+
+  test('keeps waiting while the source is not found, and completes once it is PENDING', async () => {
+    eventBridge.reset();
+    const notFound = new ResourceNotFoundException({ message: 'not found', $metadata: {} });
+    eventBridge.on(DescribeEventSourceCommand)
+      .rejectsOnce(notFound)
+      .rejectsOnce(notFound)
+      .resolves({ State: 'PENDING' });
+    const handler = lifecycle();
+    const answer = await handler.onEvent(createEvent(properties()));
+    await emulator.waitFor((all) => all[0]?.reportedState?.code === 'ACTIVE');
+    const event = { ...createEvent(properties()), ...answer } as IsCompleteEvent;
+
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push((await handler.isComplete(event)).IsComplete);
+
+    expect(results).toEqual([false, false, true]);
+    expect(eventBridge.commandCalls(DescribeEventSourceCommand)[0].args[0].input)
+      .toEqual({ Name: emulator.partnerSourceName('contact-center') });
+  });
+
+  test('accepts an ACTIVE source and waits through a DELETED one', async () => {
+    eventBridge.reset();
+    eventBridge.on(DescribeEventSourceCommand)
+      .resolvesOnce({ State: 'DELETED' })
+      .resolves({ State: 'ACTIVE' });
+    const handler = lifecycle();
+    const answer = await handler.onEvent(createEvent(properties()));
+    await emulator.waitFor((all) => all[0]?.reportedState?.code === 'ACTIVE');
+    const event = { ...createEvent(properties()), ...answer } as IsCompleteEvent;
+
+    expect((await handler.isComplete(event)).IsComplete).toBe(false);
+    expect((await handler.isComplete(event)).IsComplete).toBe(true);
+  });
+
+  test('creates a disabled integration enabled, waits for its source, then disables it', async () => {
+    const outcome = await deploy(lifecycle(), createEvent(properties({ Enabled: 'false' })));
+
+    const integration = emulator.integration(outcome.physicalResourceId)!;
+    expect(integration.intendedState).toBe('DISABLED');
+    expect(partnerSide.find(emulator.partnerSourceName('contact-center'))).toBeDefined();
+    expect(writeCalls().filter((r) => r.method === 'PATCH').map((r) => r.body)).toEqual([
+      { intendedState: 'ENABLED' },
+      { intendedState: 'DISABLED' },
+    ]);
+  });
+
+  test('reads the Genesys endpoints of a region, and the login endpoint defaults to the API endpoint', async () => {
+    const seen: unknown[] = [];
+    const handler = createLifecycle({
+      genesys: (connection) => {
+        seen.push(connection.endpoints);
+        throw new Error('stop here');
+      },
+    });
+
+    await expect(handler.onEvent(createEvent(properties({ GenesysApiEndpoint: undefined, GenesysRegion: 'eu-central-1' }))))
+      .rejects.toThrow('stop here');
+    await expect(handler.onEvent(createEvent(properties()))).rejects.toThrow('stop here');
+
+    expect(seen).toEqual([
+      { apiBaseUrl: 'https://api.mypurecloud.de', loginBaseUrl: 'https://login.mypurecloud.de' },
+      { apiBaseUrl: emulator.url, loginBaseUrl: emulator.url },
+    ]);
+  });
+
+  test('skips the source check when the source goes to another AWS account', async () => {
+    const outcome = await deploy(lifecycle(), createEvent(properties({ AwsAccountId: '210987654321' })));
+
+    expect(outcome.data.EventSourceName).toBe(emulator.partnerSourceName('contact-center'));
+    expect(eventBridge.commandCalls(DescribeEventSourceCommand)).toHaveLength(0);
+    expect(logged().some((l) => l.message === 'partner source not verifiable from this account')).toBe(true);
+  });
+});
+
+describe('validation before anything is created', () => {
+  async function refused(props: Record<string, unknown>, message: RegExp): Promise<void> {
+    await expect(lifecycle().onEvent(createEvent(props))).rejects.toThrow(message);
+    expect(writeCalls()).toEqual([]);
+    expect(emulator.integrations()).toEqual([]);
+  }
+
+  test('refuses an invalid AWS account id with the synth-time message', async () => {
+    await refused(properties({ AwsAccountId: '1234' }),
+      /awsAccountId must be exactly 12 digits \(an AWS account id\), got "1234" \(resource property AwsAccountId\)/);
+    expect(emulator.requests).toEqual([]);
+  });
+
+  test('refuses a region without EventBridge', async () => {
+    await refused(properties({ AwsRegion: 'us-east-9' }), /awsRegion must be an AWS region where EventBridge exists/);
+  });
+
+  test('refuses an invalid suffix', async () => {
+    await refused(properties({ EventSourceSuffix: 'has space' }),
+      /eventSourceSuffix may only contain the characters A-Z a-z 0-9 \. - _, got "has space"/);
+  });
+
+  test('refuses a malformed topic', async () => {
+    await refused(properties({ Topics: ['users.presence'] }), /topics\[0\] must be a Genesys notification topic/);
+  });
+
+  test('refuses a topic the organization does not offer', async () => {
+    await refused(properties({ Topics: ['v2.users.{id}.presense'] }),
+      /Create refused, nothing was changed in Genesys Cloud: topics: "v2.users.{id}.presense" is not a notification topic/);
+  });
+
+  test('refuses a topic without the EventBridge transport', async () => {
+    await refused(properties({ Topics: ['v2.users.{id}.conversations.calls'] }),
+      /"v2.users.{id}.conversations.calls" cannot be sent to EventBridge \(its transports are Websocket\)/);
+  });
+
+  test('refuses a suffix that another active integration of the organization uses', async () => {
+    const other = await deploy(lifecycle(), createEvent(properties({ IntegrationName: 'theirs' }), 'SomeoneElse'));
+    const before = writeCalls().length;
+
+    await expect(lifecycle().onEvent(createEvent(properties()))).rejects
+      .toThrow(new RegExp(`eventSourceSuffix "contact-center" is already used by the active EventBridge integration "theirs" \\(${other.physicalResourceId}\\)`));
+    expect(writeCalls()).toHaveLength(before);
+  });
+
+  test('refuses when the organization already has the most integrations it allows', async () => {
+    await startEmulator({ maxIntegrations: 1 });
+    await deploy(lifecycle(), createEvent(properties({ EventSourceSuffix: 'first' }), 'First'));
+    const before = writeCalls().length;
+
+    await expect(lifecycle({ maxIntegrations: 1 }).onEvent(createEvent(properties()))).rejects
+      .toThrow(/already has 1 EventBridge integrations and allows at most 1: delete an unused one/);
+    expect(writeCalls()).toHaveLength(before);
+  });
+
+  test('explains the limit when Genesys refuses a new integration below the expected limit', async () => {
+    await startEmulator({ maxIntegrations: 1 });
+    await deploy(lifecycle(), createEvent(properties({ EventSourceSuffix: 'first' }), 'First'));
+
+    await expect(lifecycle().onEvent(createEvent(properties()))).rejects
+      .toThrow(/Create refused, nothing was changed in Genesys Cloud: the Genesys organization already has 1 EventBridge integrations/);
+    expect(emulator.integrations()).toHaveLength(1);
+  });
+
+  test('refuses a secret without clientSecret, without echoing its content', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ clientId: 'x-visible-id' }) });
+
+    const error = await lifecycle().onEvent(createEvent(properties())).catch((e: Error) => e);
+
+    expect((error as Error).message).toMatch(new RegExp(`the secret ${SECRET_ARN} lacks clientSecret`));
+    expect((error as Error).message).not.toContain('x-visible-id');
+    expect(emulator.requests).toEqual([]);
+  });
+});
+
+describe('no orphans', () => {
+  test('deletes the new integration when Genesys reports ERROR, and names the reason and the integration', async () => {
+    emulator.inject({ fault: { kind: 'activationError', message: 'Invalid AWS account id "123456789012".' } });
+
+    const error = await deploy(lifecycle(), createEvent(properties())).catch((e: Error) => e);
+
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(
+      /Genesys Cloud reported ERROR while activating integration [0-9a-f-]{36}: Invalid AWS account id "123456789012"\.; integration [0-9a-f-]{36} was deleted/);
+    expect(emulator.integrations()).toEqual([]);
+  });
+
+  test('deletes the new integration when its partner source does not appear in time', async () => {
+    emulator.inject({ fault: { kind: 'noPartnerSource' } });
+
+    const error = await deploy(lifecycle({ waitTimeoutMs: 40 }), createEvent(properties())).catch((e: Error) => e);
+
+    expect((error as Error).message).toMatch(new RegExp(
+      `the partner event source ${emulator.partnerSourceName('contact-center').replace(/[/.]/g, '\\$&')} did not appear ` +
+      `in account ${ACCOUNT}, region us-east-1 within 0 s \\(last state NOT_FOUND\\).*was deleted so that nothing is left behind`));
+    expect(emulator.integrations()).toEqual([]);
+  });
+
+  test('gives up on an activation that never ends, measured from onEvent\'s start', async () => {
+    await startEmulator({ activationDelayMs: 600_000 });
+    let clock = 1_000_000;
+    const handler = lifecycle({ now: () => clock, waitTimeoutMs: 60_000 });
+    const answer = await handler.onEvent(createEvent(properties()));
+    const event = { ...createEvent(properties()), ...answer } as IsCompleteEvent;
+
+    clock += 60_000;
+    await expect(handler.isComplete(event)).resolves.toEqual({ IsComplete: false });
+    clock += 1;
+    await expect(handler.isComplete(event)).rejects
+      .toThrow(/did not become ACTIVE within 60 s \(reportedState ACTIVATING\).*was deleted so that nothing is left behind/);
+    expect(emulator.integrations()).toEqual([]);
+  });
+
+  test('deletes the integration when a write after its creation fails', async () => {
+    emulator.inject({ fault: { kind: 'status', status: 403, message: 'Missing permission integrations:integration:edit' },
+      match: { method: 'PUT' } });
+
+    await expect(lifecycle().onEvent(createEvent(properties()))).rejects
+      .toThrow(/writing the configuration failed: Genesys PUT .* answered 403: Missing permission.*was deleted so that nothing is left behind/);
+    expect(emulator.integrations()).toEqual([]);
+    expect(writeCalls().map((r) => r.method)).toEqual(['POST', 'PUT', 'DELETE']);
+  });
+
+  test('does not create a second integration when the same Create arrives twice', async () => {
+    const handler = lifecycle();
+    const event = createEvent(properties());
+
+    const first = await handler.onEvent(event);
+    const second = await deploy(handler, { ...event, RequestId: randomUUID() });
+
+    expect(second.physicalResourceId).toBe(first.PhysicalResourceId);
+    expect(emulator.integrations()).toHaveLength(1);
+    expect(writeCalls().filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(logged().find((l) => l.message === 'plan decided' && l.action === 'adopt')).toBeDefined();
+  });
+
+  test('lets the Delete that follows a failed Create succeed', async () => {
+    emulator.inject({ fault: { kind: 'activationError', message: 'activation refused' } });
+    const handler = lifecycle();
+    const answer = await handler.onEvent(createEvent(properties()));
+    await expect(complete(handler, createEvent(properties()), answer)).rejects.toThrow(/activation refused/);
+
+    await expect(handler.onEvent(deleteEvent(answer.PhysicalResourceId, properties())))
+      .resolves.toEqual({ PhysicalResourceId: answer.PhysicalResourceId });
+    expect(logged().some((l) => l.message === 'integration already gone' && l.integrationId === answer.PhysicalResourceId))
+      .toBe(true);
+  });
+});
+
+describe('Update', () => {
+  async function created(props = properties()): Promise<Outcome> {
+    const outcome = await deploy(lifecycle(), createEvent(props));
+    emulator.requests.length = 0;
+    partnerSide.operations.length = 0;
+    return outcome;
+  }
+
+  test('changes name, notes and topics in place with the fresh version, without waiting for a source', async () => {
+    const before = await created();
+    const version = emulator.integration(before.physicalResourceId)!.config!.current!.version;
+    const props = properties({ IntegrationName: 'Renamed', Notes: 'new notes', Topics: [QUEUE_USERS, PRESENCE] });
+
+    const outcome = await deploy(lifecycle(), updateEvent(before.physicalResourceId, props, properties()));
+
+    const integration = emulator.integration(before.physicalResourceId)!;
+    expect(outcome.physicalResourceId).toBe(before.physicalResourceId);
+    expect(outcome.answer.Lifecycle).toBeUndefined();
+    expect(outcome.data).toEqual(before.data);
+    expect(integration.config!.current).toMatchObject({
+      name: 'Renamed',
+      version: version + 1,
+      notes: expect.stringMatching(/^new notes\nmanaged by cdk-genesys-eventbridge: /),
+      properties: { eventFilter: [QUEUE_USERS, PRESENCE] },
+    });
+    expect(integration.reportedState?.code).toBe('ACTIVE');
+    expect(partnerSide.operations).toEqual([]);
+    expect(writeCalls().map((r) => r.method)).toEqual(['PUT']);
+  });
+
+  test('re-reads and re-writes the configuration after a version conflict', async () => {
+    const before = await created();
+    emulator.inject({ fault: { kind: 'versionConflict' } });
+
+    await deploy(lifecycle(), updateEvent(before.physicalResourceId, properties({ Topics: [QUEUE_USERS] }), properties()));
+
+    expect(emulator.integration(before.physicalResourceId)!.config!.current!.properties).toMatchObject({ eventFilter: [QUEUE_USERS] });
+    expect(writeCalls().map((r) => `${r.method} ${r.status}`)).toEqual(['PUT 409', 'PUT 200']);
+    expect(logged().some((l) => l.message === 'configuration version conflict' && l.attempt === 1)).toBe(true);
+  });
+
+  test('disables and enables in place', async () => {
+    const before = await created();
+
+    await deploy(lifecycle(), updateEvent(before.physicalResourceId, properties({ Enabled: 'false' }), properties()));
+    expect(emulator.integration(before.physicalResourceId)!.intendedState).toBe('DISABLED');
+
+    await deploy(lifecycle(), updateEvent(before.physicalResourceId, properties(), properties({ Enabled: 'false' })));
+    const integration = emulator.integration(before.physicalResourceId)!;
+    expect(integration.intendedState).toBe('ENABLED');
+    expect(integration.reportedState?.code).toBe('ACTIVE');
+    expect(partnerSide.operations).toEqual([]);
+  });
+
+  test('does nothing when nothing that reaches Genesys changed', async () => {
+    const before = await created();
+
+    const outcome = await deploy(lifecycle(), updateEvent(before.physicalResourceId,
+      properties({ RemovalPolicy: 'retain' }), properties()));
+
+    expect(outcome.physicalResourceId).toBe(before.physicalResourceId);
+    expect(writeCalls()).toEqual([]);
+  });
+
+  test('replaces the integration when the suffix changes, make-before-break', async () => {
+    const before = await created();
+
+    const outcome = await deploy(lifecycle(), updateEvent(before.physicalResourceId,
+      properties({ EventSourceSuffix: 'contact-center-v2' }), properties()));
+
+    expect(outcome.physicalResourceId).not.toBe(before.physicalResourceId);
+    expect(outcome.data.EventSourceName).toBe(emulator.partnerSourceName('contact-center-v2'));
+    expect(emulator.integration(before.physicalResourceId)?.reportedState?.code).toBe('ACTIVE');
+    expect(partnerSide.find(emulator.partnerSourceName('contact-center'))).toBeDefined();
+    expect(partnerSide.find(emulator.partnerSourceName('contact-center-v2'))).toBeDefined();
+
+    // CloudFormation deletes the old physical id once the stack update succeeded.
+    await deploy(lifecycle(), deleteEvent(before.physicalResourceId, properties()));
+    expect(emulator.integrations().map((i) => i.id)).toEqual([outcome.physicalResourceId]);
+  });
+
+  test.each([
+    ['knows the limit', 1],
+    ['learns the limit from Genesys\'s refusal', undefined],
+  ])('re-activates in place with a warning when the organization has no room for a replacement (%s)', async (_, max) => {
+    await startEmulator({ maxIntegrations: 1 });
+    const before = await created();
+
+    const outcome = await deploy(lifecycle({ maxIntegrations: max }), updateEvent(before.physicalResourceId,
+      properties({ EventSourceSuffix: 'contact-center-v2' }), properties()));
+
+    expect(outcome.physicalResourceId).toBe(before.physicalResourceId);
+    expect(outcome.data.EventSourceName).toBe(emulator.partnerSourceName('contact-center-v2'));
+    expect(partnerSide.find(emulator.partnerSourceName('contact-center'))).toBeUndefined();
+    expect(partnerSide.find(emulator.partnerSourceName('contact-center-v2'))).toBeDefined();
+    const warning = logged().find((l) => l.level === 'warn' && l.message === 're-activating in place, events pause meanwhile');
+    expect(warning?.warning).toMatch(/events pause until the new partner event source exists/);
+  });
+
+  test('re-activates in place when the region changes, and waits for the source in the new region', async () => {
+    const before = await created();
+
+    const outcome = await deploy(lifecycle(), updateEvent(before.physicalResourceId,
+      properties({ AwsRegion: 'eu-west-1' }), properties()));
+
+    expect(outcome.physicalResourceId).toBe(before.physicalResourceId);
+    expect(outcome.data.EventSourceArn).toBe(`arn:aws:events:eu-west-1::event-source/${outcome.data.EventSourceName}`);
+    expect(partnerSide.operations.map((o) => `${o.op} ${o.source.region}`)).toEqual(['delete us-east-1', 'create eu-west-1']);
+    expect(emulator.integration(before.physicalResourceId)?.reportedState?.code).toBe('ACTIVE');
+  });
+
+  test('re-activates in place when the account changes', async () => {
+    const before = await created();
+
+    const outcome = await deploy(lifecycle(), updateEvent(before.physicalResourceId,
+      properties({ AwsAccountId: '210987654321' }), properties()));
+    await emulator.idle();
+
+    expect(outcome.physicalResourceId).toBe(before.physicalResourceId);
+    expect(partnerSide.find(outcome.data.EventSourceName)?.accountId).toBe('210987654321');
+  });
+
+  test('fails a re-activation that ends in ERROR without deleting the integration CloudFormation tracks', async () => {
+    const before = await created();
+    emulator.inject({ fault: { kind: 'activationError', message: 'Invalid AWS region "eu-west-1".' } });
+
+    await expect(deploy(lifecycle(), updateEvent(before.physicalResourceId, properties({ AwsRegion: 'eu-west-1' }), properties())))
+      .rejects.toThrow(/reported ERROR while activating integration .*: Invalid AWS region "eu-west-1"\.$/);
+    expect(emulator.integration(before.physicalResourceId)).toBeDefined();
+  });
+});
+
+describe('rollback (old and new properties swapped)', () => {
+  test('returns to the previous generation after a replacement', async () => {
+    const first = await deploy(lifecycle(), createEvent(properties()));
+    const v2 = properties({ EventSourceSuffix: 'contact-center-v2' });
+    const replaced = await deploy(lifecycle(), updateEvent(first.physicalResourceId, v2, properties()));
+
+    const rolledBack = await deploy(lifecycle(), updateEvent(replaced.physicalResourceId, properties(), v2));
+    await deploy(lifecycle(), deleteEvent(replaced.physicalResourceId, v2));
+
+    expect(rolledBack.physicalResourceId).toBe(first.physicalResourceId);
+    expect(rolledBack.data).toEqual(first.data);
+    expect(emulator.integrations().map((i) => i.id)).toEqual([first.physicalResourceId]);
+  });
+
+  test('deletes the replacement when it fails, and the rollback keeps the original', async () => {
+    const first = await deploy(lifecycle(), createEvent(properties()));
+    const v2 = properties({ EventSourceSuffix: 'contact-center-v2' });
+    emulator.inject({ fault: { kind: 'activationError', message: 'activation refused' } });
+
+    await expect(deploy(lifecycle(), updateEvent(first.physicalResourceId, v2, properties()))).rejects.toThrow(/was deleted/);
+    const rolledBack = await deploy(lifecycle(), updateEvent(first.physicalResourceId, properties(), v2));
+
+    expect(rolledBack.physicalResourceId).toBe(first.physicalResourceId);
+    expect(emulator.integrations().map((i) => i.id)).toEqual([first.physicalResourceId]);
+    expect(emulator.integration(first.physicalResourceId)?.reportedState?.code).toBe('ACTIVE');
+  });
+
+  test('writes the old topics back after an in-place update', async () => {
+    const first = await deploy(lifecycle(), createEvent(properties()));
+    const v2 = properties({ Topics: [QUEUE_USERS] });
+    await deploy(lifecycle(), updateEvent(first.physicalResourceId, v2, properties()));
+
+    const rolledBack = await deploy(lifecycle(), updateEvent(first.physicalResourceId, properties(), v2));
+
+    expect(rolledBack.physicalResourceId).toBe(first.physicalResourceId);
+    expect(emulator.integration(first.physicalResourceId)!.config!.current!.properties).toMatchObject({ eventFilter: [PRESENCE] });
+  });
+
+  test('re-activates with the old region after a failed re-activation', async () => {
+    const first = await deploy(lifecycle(), createEvent(properties()));
+    const v2 = properties({ AwsRegion: 'eu-west-1' });
+    emulator.inject({ fault: { kind: 'activationError', message: 'activation refused' } });
+    await expect(deploy(lifecycle(), updateEvent(first.physicalResourceId, v2, properties()))).rejects.toThrow();
+
+    const rolledBack = await deploy(lifecycle(), updateEvent(first.physicalResourceId, properties(), v2));
+
+    const integration = emulator.integration(first.physicalResourceId)!;
+    expect(rolledBack.physicalResourceId).toBe(first.physicalResourceId);
+    expect(integration.reportedState?.code).toBe('ACTIVE');
+    expect(integration.config!.current!.properties).toMatchObject({ awsAccountRegion: 'us-east-1' });
+    expect(partnerSide.find(first.data.EventSourceName)?.region).toBe('us-east-1');
+  });
+});
+
+describe('Delete', () => {
+  test('deletes the integration, and its partner source goes with it', async () => {
+    const first = await deploy(lifecycle(), createEvent(properties()));
+
+    const outcome = await deploy(lifecycle(), deleteEvent(first.physicalResourceId, properties()));
+
+    expect(outcome.physicalResourceId).toBe(first.physicalResourceId);
+    expect(emulator.integrations()).toEqual([]);
+    await emulator.idle();
+    expect(partnerSide.find(first.data.EventSourceName)).toBeUndefined();
+  });
+
+  test('succeeds and logs when the integration is already gone', async () => {
+    const first = await deploy(lifecycle(), createEvent(properties()));
+    await deploy(lifecycle(), deleteEvent(first.physicalResourceId, properties()));
+
+    await expect(lifecycle().onEvent(deleteEvent(first.physicalResourceId, properties())))
+      .resolves.toEqual({ PhysicalResourceId: first.physicalResourceId });
+    expect(logged().filter((l) => l.message === 'integration already gone')).toEqual([
+      expect.objectContaining({ integrationId: first.physicalResourceId, status: 404, requestType: 'Delete' }),
+    ]);
+  });
+
+  test('leaves the integration in place when the removal policy is retain', async () => {
+    const first = await deploy(lifecycle(), createEvent(properties({ RemovalPolicy: 'retain' })));
+    emulator.requests.length = 0;
+
+    await deploy(lifecycle(), deleteEvent(first.physicalResourceId, properties({ RemovalPolicy: 'retain' })));
+
+    expect(emulator.integration(first.physicalResourceId)).toBeDefined();
+    expect(emulator.requests).toEqual([]);
+  });
+
+  test('succeeds without calling Genesys for a physical id that is not an integration id', async () => {
+    for (const id of ['AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', randomUUID().slice(0, 8)]) {
+      await expect(lifecycle().onEvent(deleteEvent(id, properties()))).resolves.toEqual({ PhysicalResourceId: id });
+    }
+
+    expect(emulator.requests).toEqual([]);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  test('succeeds for a non-integration id even when the properties are unusable', async () => {
+    await expect(lifecycle().onEvent(deleteEvent('not-an-id', { SecretArn: 'nope' }))).resolves.toEqual({ PhysicalResourceId: 'not-an-id' });
+  });
+
+  test('names the Genesys call and status when the delete is refused', async () => {
+    const first = await deploy(lifecycle(), createEvent(properties()));
+    emulator.inject({ fault: { kind: 'status', status: 403, message: 'Missing permission integrations:integration:delete' },
+      match: { method: 'DELETE' } });
+
+    await expect(lifecycle().onEvent(deleteEvent(first.physicalResourceId, properties())))
+      .rejects.toThrow(/deleting the integration failed: Genesys DELETE \/api\/v2\/integrations\/.* answered 403: Missing permission/);
+  });
+});
+
+describe('logs', () => {
+  test('never carry the client secret, a token, an Authorization header or the ResponseURL', async () => {
+    const tokens: string[] = [];
+    const realFetch = global.fetch;
+    const spy = jest.spyOn(global, 'fetch').mockImplementation(async (input, init) => {
+      const response = await realFetch(input, init);
+      if (String(input).endsWith('/oauth/token')) {
+        const body = await response.clone().json() as { access_token?: string };
+        if (body.access_token) tokens.push(body.access_token);
+      }
+      return response;
+    });
+    try {
+      const first = await deploy(lifecycle(), createEvent(properties()));
+      const v2 = properties({ EventSourceSuffix: 'contact-center-v2' });
+      const second = await deploy(lifecycle(), updateEvent(first.physicalResourceId, v2, properties()));
+      emulator.expireTokens();
+      await deploy(lifecycle(), deleteEvent(first.physicalResourceId, properties()));
+      emulator.inject({ fault: { kind: 'status', status: 401 }, match: { path: '/oauth/token' }, times: 10 });
+      await lifecycle().onEvent(deleteEvent(second.physicalResourceId, v2)).catch(() => undefined);
+    } finally {
+      spy.mockRestore();
+    }
+
+    const text = lines.join('\n');
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(lines.length).toBeGreaterThan(10);
+    for (const token of tokens) expect(text).not.toContain(token);
+    expect(text).not.toContain(CLIENT_SECRET);
+    expect(text).not.toContain(Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64'));
+    expect(text).not.toMatch(/X-Amz-Signature|X-Amz-Credential|ResponseURL/i);
+    expect(text).not.toMatch(/authorization|bearer /i);
+  });
+
+  test('are JSON lines with a short lowercase message and the request context', () => {
+    return deploy(lifecycle(), createEvent(properties())).then((outcome) => {
+      for (const line of logged()) {
+        expect(line.message).toMatch(/^[a-z][a-z ,-]*$/);
+        expect(line).toMatchObject({ requestType: 'Create', logicalResourceId: 'Integration' });
+      }
+      const calls = logged().filter((l) => l.message === 'genesys call');
+      expect(calls[0]).toEqual(expect.objectContaining({
+        call: expect.stringMatching(/^(GET|POST) \//), status: 200, attempt: 1, durationMs: expect.any(Number),
+      }));
+      expect(logged().some((l) => l.integrationId === outcome.physicalResourceId)).toBe(true);
+    });
+  });
+});
+
+describe('the bundled entry points', () => {
+  test('onEvent and isComplete work with the default dependencies', async () => {
+    const outcome = await deploy({ onEvent, isComplete }, createEvent(properties()));
+
+    expect(outcome.physicalResourceId).toBe(emulator.integrations()[0].id);
+    expect(outcome.data.OrganizationId).toBe(emulator.organizationId);
+  });
+});
