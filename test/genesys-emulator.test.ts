@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import type { Integration, IntegrationConfiguration } from '../lib/lifecycle/genesys-models';
 import {
   ACTIVATION_ERRORS,
   DEFAULT_ORGANIZATION_ID,
@@ -8,6 +7,8 @@ import {
 } from './support/genesys-emulator';
 import type { EmulatorOptions } from './support/genesys-emulator';
 import { SCHEMA_PATH, SHARED_SCHEMA_PATH, schemaErrors } from './support/genesys-schema';
+import { clearGenesysTokenCache, GenesysClient } from '../lib/lifecycle/genesys-client';
+import type { Integration, IntegrationConfiguration } from '../lib/lifecycle/genesys-models';
 
 /** A raw HTTP caller, so that these tests check the emulator without the client under test. */
 class RawCaller {
@@ -27,12 +28,15 @@ class RawCaller {
     return res;
   }
 
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any;
-    headers: Headers; }> {
+  async call(method: string, path: string, body?: unknown): Promise<{
+    status: number;
+    body: any;
+    headers: Headers;
+  }> {
     const res = await fetch(`${this.emulator.url}${path}`, {
       method,
       headers: {
-        'authorization': `Bearer ${this.token}`,
+        authorization: `Bearer ${this.token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -205,8 +209,14 @@ describe('integrations CRUD', () => {
     });
     const config = await api.ok('GET', `/api/v2/integrations/${created.id}/config/current`);
     expect(schemaErrors('IntegrationConfiguration', config)).toEqual([]);
-    expect(config).toMatchObject({ name: 'orders', version: 1, properties: {}, advanced: {},
-      notes: '', credentials: {} });
+    expect(config).toMatchObject({
+      name: 'orders',
+      version: 1,
+      properties: {},
+      advanced: {},
+      notes: '',
+      credentials: {},
+    });
   });
 
   test('refuses an integration of another type', async () => {
@@ -228,8 +238,10 @@ describe('integrations CRUD', () => {
 
   test('counts only EventBridge integrations against the limit', async () => {
     await emulator.stop();
-    await startEmulator({ maxIntegrations: 1,
-      otherIntegrations: [{ name: 'web', typeId: 'purecloud-data-actions' }] });
+    await startEmulator({
+      maxIntegrations: 1,
+      otherIntegrations: [{ name: 'web', typeId: 'purecloud-data-actions' }],
+    });
     await api.create('only');
     expect((await api.call('POST', '/api/v2/integrations',
       { name: 'second', integrationType: { id: 'amazon-eventbridge-source' } })).status).toBe(400);
@@ -237,7 +249,8 @@ describe('integrations CRUD', () => {
 
   test('pages the list and expands config.current on demand', async () => {
     for (let i = 0; i < 7; i++) await api.create(`i${i}`);
-    const page1 = await api.ok('GET', '/api/v2/integrations?pageSize=3&pageNumber=1&expand=config.current');
+    const page1 = await api.ok('GET',
+      '/api/v2/integrations?pageSize=3&pageNumber=1&expand=config.current');
     const page3 = await api.ok('GET', '/api/v2/integrations?pageSize=3&pageNumber=3');
     expect(schemaErrors('IntegrationEntityListing', page1)).toEqual([]);
     expect(page1).toMatchObject({ pageSize: 3, pageNumber: 1, total: 7, pageCount: 3 });
@@ -284,7 +297,8 @@ describe('config versions', () => {
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ code: 'conflict', status: 409 });
     expect(schemaErrors('ErrorBody', res.body)).toEqual([]);
-    expect((emulator.integrations()[0].config!.current!.properties as any).eventSourceSuffix).toBe('a');
+    const properties = emulator.integrations()[0].config!.current!.properties as any;
+    expect(properties.eventSourceSuffix).toBe('a');
   });
 
   test('can refuse a stale version with a 400 that says the version does not match', async () => {
@@ -315,13 +329,15 @@ describe('activation state machine', () => {
       const { id } = await api.create('prod');
       await api.configure(id!, props('prod', { awsAccountRegion: 'eu-west-1' }));
       const patched = await api.setState(id!, 'ENABLED');
-      expect(patched).toMatchObject({ intendedState: 'ENABLED', reportedState: { code: 'ACTIVATING' } });
+      expect(patched).toMatchObject(
+        { intendedState: 'ENABLED', reportedState: { code: 'ACTIVATING' } });
       expect(partner.sources.size).toBe(0);
 
       await emulator.idle();
       expect(await reported(id!)).toBe('ACTIVE');
       expect(partner.find(emulator.partnerSourceName('prod')))
-        .toEqual({ name: emulator.partnerSourceName('prod'), accountId: ACCOUNT, region: 'eu-west-1' });
+        .toEqual(
+          { name: emulator.partnerSourceName('prod'), accountId: ACCOUNT, region: 'eu-west-1' });
       expect(emulator.partnerSourceOf(id!)?.region).toBe('eu-west-1');
     });
 
@@ -331,24 +347,27 @@ describe('activation state machine', () => {
     ['an invalid region', props('s', { awsAccountRegion: 'moon-1' }),
       ACTIVATION_ERRORS.invalidRegion('moon-1')],
     ['an empty config', {}, ACTIVATION_ERRORS.invalidAccountId(undefined)],
-  ])('ends in ERROR for %s, with the reason in detail.message', async (_name, properties, message) => {
-    const { id } = await api.create('bad');
-    if (Object.keys(properties).length > 0) await api.configure(id!, properties);
-    await api.setState(id!, 'ENABLED');
-    await emulator.idle();
-    const it = await api.ok('GET', `/api/v2/integrations/${id}`);
-    expect(it).toMatchObject(
-      { intendedState: 'ENABLED', reportedState: { code: 'ERROR', detail: { message } } });
-    expect(schemaErrors('Integration', it)).toEqual([]);
-    expect(partner.operations).toEqual([]);
-  });
+  ])('ends in ERROR for %s, with the reason in detail.message',
+    async (_name, properties, message) => {
+      const { id } = await api.create('bad');
+      if (Object.keys(properties).length > 0) await api.configure(id!, properties);
+      await api.setState(id!, 'ENABLED');
+      await emulator.idle();
+      const it = await api.ok('GET', `/api/v2/integrations/${id}`);
+      expect(it).toMatchObject(
+        { intendedState: 'ENABLED', reportedState: { code: 'ERROR', detail: { message } } });
+      expect(schemaErrors('Integration', it)).toEqual([]);
+      expect(partner.operations).toEqual([]);
+    });
 
   test('ends in ERROR when another active integration uses the suffix', async () => {
     await activate('first', props('shared'));
     const second = await activate('second', props('shared', { awsAccountId: OTHER_ACCOUNT }));
     const it = emulator.integration(second.id!)!;
-    expect(it.reportedState).toMatchObject({ code: 'ERROR',
-      detail: { message: ACTIVATION_ERRORS.suffixNotUnique('shared') } });
+    expect(it.reportedState).toMatchObject({
+      code: 'ERROR',
+      detail: { message: ACTIVATION_ERRORS.suffixNotUnique('shared') },
+    });
     expect(partner.operations.map((o) => o.op)).toEqual(['create']);
   });
 
@@ -455,7 +474,8 @@ describe('publishing events', () => {
 
   test('sends the Genesys envelope of a filtered topic to the partner source', async () => {
     const { id } = await activate('events', props('ev'));
-    await emulator.publish(id!, 'v2.users.{id}.presence', { presenceDefinition: { systemPresence: 'Available' } });
+    await emulator.publish(id!, 'v2.users.{id}.presence',
+      { presenceDefinition: { systemPresence: 'Available' } });
     await emulator.publish(id!, 'v2.users.{id}.activity', { ignored: true });
     expect(partner.events).toHaveLength(1);
     const [{ source, entry }] = partner.events;
@@ -472,7 +492,8 @@ describe('publishing events', () => {
 
   test('refuses to publish through an integration without an active source', async () => {
     const { id } = await api.create('idle');
-    await expect(emulator.publish(id!, 'v2.users.{id}.presence', {})).rejects.toThrow(/no active partner/);
+    await expect(emulator.publish(id!, 'v2.users.{id}.presence', {}))
+      .rejects.toThrow(/no active partner/);
   });
 });
 
@@ -480,8 +501,11 @@ describe('fault injection', () => {
   beforeEach(() => startEmulator());
 
   test('answers an injected status with Retry-After, for as many calls as asked', async () => {
-    emulator.inject({ fault: { kind: 'status', status: 429, retryAfterSeconds: 3 },
-      match: { path: '/api/v2/organizations/me' }, times: 2 });
+    emulator.inject({
+      fault: { kind: 'status', status: 429, retryAfterSeconds: 3 },
+      match: { path: '/api/v2/organizations/me' },
+      times: 2,
+    });
     const first = await api.call('GET', '/api/v2/organizations/me');
     const second = await api.call('GET', '/api/v2/organizations/me');
     const third = await api.call('GET', '/api/v2/organizations/me');
@@ -493,15 +517,19 @@ describe('fault injection', () => {
 
   test('matches by method and by path pattern', async () => {
     const { id } = await api.create('m');
-    emulator.inject({ fault: { kind: 'status', status: 503 },
-      match: { method: 'put', path: /\/config\/current$/ }, times: Infinity });
+    emulator.inject({
+      fault: { kind: 'status', status: 503 },
+      match: { method: 'put', path: /\/config\/current$/ },
+      times: Infinity,
+    });
     expect((await api.call('GET', `/api/v2/integrations/${id}/config/current`)).status).toBe(200);
     const put = await api.call('PUT', `/api/v2/integrations/${id}/config/current`,
       { name: 'm', version: 1, properties: {}, advanced: {}, notes: '', credentials: {} });
     expect(put.status).toBe(503);
     emulator.clearFaults();
     expect((await api.call('PUT', `/api/v2/integrations/${id}/config/current`,
-      { name: 'm', version: 1, properties: {}, advanced: {}, notes: '', credentials: {} })).status).toBe(200);
+      { name: 'm', version: 1, properties: {}, advanced: {}, notes: '', credentials: {} }))
+      .status).toBe(200);
   });
 
   test('applies a windowed fault to every matching call inside the window only', async () => {
@@ -543,7 +571,8 @@ describe('fault injection', () => {
     const current = await api.ok('GET', `/api/v2/integrations/${id}/config/current`);
     const res = await api.call('PUT', `/api/v2/integrations/${id}/config/current`, current);
     expect(res.status).toBe(409);
-    expect((await api.call('PUT', `/api/v2/integrations/${id}/config/current`, current)).status).toBe(200);
+    const retried = await api.call('PUT', `/api/v2/integrations/${id}/config/current`, current);
+    expect(retried.status).toBe(200);
   });
 
   test('ends the next activation in an injected error', async () => {
@@ -559,6 +588,37 @@ describe('fault injection', () => {
     expect(emulator.integration(id!)!.reportedState!.code).toBe('ACTIVE');
     expect(partner.operations).toEqual([]);
   });
+});
+
+describe('schema conformance of the client and the emulator together', () => {
+  beforeEach(() => startEmulator());
+
+  test('the client sends bodies the schema accepts, and the emulator answers them validly',
+    async () => {
+      clearGenesysTokenCache();
+      const genesys = new GenesysClient({
+        endpoints: { apiBaseUrl: emulator.url, loginBaseUrl: emulator.url },
+        clientId: 'emulator-client',
+        clientSecret: 'emulator-secret',
+      });
+      const created = await genesys.createIntegration('schema');
+      const config = await genesys.getConfig(created.id!);
+      const written = await genesys.putConfig(created.id!,
+        { ...config, properties: props('schema') });
+      const enabled = await genesys.setIntendedState(created.id!, 'ENABLED');
+      const listed = await api.ok('GET', '/api/v2/integrations?expand=config.current');
+
+      const bodyOf = (method: string) => emulator.apiCalls().find((r) => r.method === method)!.body;
+      expect(schemaErrors('CreateIntegrationRequest', bodyOf('POST'))).toEqual([]);
+      expect(schemaErrors('IntegrationConfiguration', bodyOf('PUT'))).toEqual([]);
+      expect(schemaErrors('Integration', bodyOf('PATCH'))).toEqual([]);
+      for (const [model, body] of [['Integration', created], ['IntegrationConfiguration', config],
+        ['IntegrationConfiguration', written], ['Integration', enabled],
+        ['IntegrationEntityListing', listed]] as const) {
+        expect(schemaErrors(model, body)).toEqual([]);
+      }
+      clearGenesysTokenCache();
+    });
 });
 
 describe('the schema copy', () => {

@@ -9,7 +9,28 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EVENTBRIDGE_REGIONS, INTEGRATION_TYPE_ID, MAX_INTEGRATIONS_PER_ORG } from '../../lib/rules';
+import { describeFault, FaultBook } from './genesys-emulator/faults';
+import type { FaultRule } from './genesys-emulator/faults';
+import {
+  errorAnswer,
+  HttpError,
+  intParam,
+  methodNotAllowed,
+  notFound,
+  ok,
+  parseJson,
+  readBody,
+  recordedBody,
+  STATUS_CODES,
+} from './genesys-emulator/http';
+import type { Answer } from './genesys-emulator/http';
+import { InMemoryPartnerSide, sameSource } from './genesys-emulator/partner-side';
+import type {
+  PartnerEventEntry,
+  PartnerSide,
+  PartnerSource,
+} from './genesys-emulator/partner-side';
+import { defaultTopics } from './genesys-emulator/topics';
 import type {
   AvailableTopic,
   Integration,
@@ -17,11 +38,11 @@ import type {
   IntegrationStatusInfo,
   ReportedStateCode,
 } from '../../lib/lifecycle/genesys-models';
-import { describeFault, FaultBook } from './genesys-emulator/faults';
-import type { FaultRule } from './genesys-emulator/faults';
-import { InMemoryPartnerSide, sameSource } from './genesys-emulator/partner-side';
-import type { PartnerEventEntry, PartnerSide, PartnerSource } from './genesys-emulator/partner-side';
-import { defaultTopics } from './genesys-emulator/topics';
+import {
+  EVENTBRIDGE_REGIONS,
+  INTEGRATION_TYPE_ID,
+  MAX_INTEGRATIONS_PER_ORG,
+} from '../../lib/rules';
 
 export { FaultBook, describeFault } from './genesys-emulator/faults';
 export type { Fault, FaultMatch, FaultRule, TransportFault } from './genesys-emulator/faults';
@@ -32,7 +53,11 @@ export type {
   PartnerSide,
   PartnerSource,
 } from './genesys-emulator/partner-side';
-export { defaultTopics, EVENTBRIDGE_TOPICS, WEBSOCKET_ONLY_TOPICS } from './genesys-emulator/topics';
+export {
+  defaultTopics,
+  EVENTBRIDGE_TOPICS,
+  WEBSOCKET_ONLY_TOPICS,
+} from './genesys-emulator/topics';
 
 /** Options of `GenesysEmulator.start()`. */
 export interface EmulatorOptions {
@@ -56,7 +81,10 @@ export interface EmulatorOptions {
   partnerSide?: PartnerSide;
   /** AWS regions an activation accepts. @default EVENTBRIDGE_REGIONS of lib/rules */
   regions?: readonly string[];
-  /** How a stale config version is refused: 409, or 400 with a "does not match" message. @default 409 */
+  /**
+   * How a stale config version is refused: 409, or 400 with a "does not match" message.
+   * @default 409
+   */
   staleVersionStatus?: 409 | 400;
   /** Integrations of other types that exist from the start (they never activate). @default [] */
   otherIntegrations?: Array<{ name: string; typeId: string }>;
@@ -132,34 +160,6 @@ interface IssuedToken {
   expiresAt: number;
   revoked: boolean;
 }
-
-interface Answer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-/** An error answer raised from a route. */
-class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string,
-    readonly extra: Record<string, unknown> = {}) {
-    super(message);
-  }
-}
-
-const STATUS_CODES: Record<number, string> = {
-  400: 'bad.request',
-  401: 'bad.credentials',
-  403: 'missing.permissions',
-  404: 'not.found',
-  405: 'method.not.allowed',
-  409: 'conflict',
-  429: 'too.many.requests',
-  500: 'internal.server.error',
-  502: 'bad.gateway',
-  503: 'service.unavailable',
-  504: 'gateway.timeout',
-};
 
 /** The Genesys Cloud emulator. Start it with `GenesysEmulator.start()`, end it with `stop()`. */
 export class GenesysEmulator {
@@ -247,6 +247,11 @@ export class GenesysEmulator {
     for (const token of this.tokens.values()) token.revoked = true;
   }
 
+  /** Every access token issued so far, so that tests can assert none of them leaks into logs. */
+  issuedTokens(): string[] {
+    return [...this.tokens.keys()];
+  }
+
   /** Deep copies of the current integrations, `config.current` expanded (deleted ones excluded). */
   integrations(): Integration[] {
     return [...this.store.values()].map((it) => this.render(it, true));
@@ -313,7 +318,8 @@ export class GenesysEmulator {
     while (!predicate(this.integrations())) {
       if (Date.now() > deadline) {
         throw new Error(`the emulator state did not reach the condition within ${timeoutMs} ms: ` +
-          JSON.stringify(this.integrations().map((i) => [i.id, i.intendedState, i.reportedState?.code])));
+          JSON.stringify(this.integrations()
+            .map((i) => [i.id, i.intendedState, i.reportedState?.code])));
       }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -370,9 +376,12 @@ export class GenesysEmulator {
     }
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = {};
-      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+      if (fault.retryAfterSeconds !== undefined) {
+        headers['retry-after'] = String(fault.retryAfterSeconds);
+      }
       const message = fault.message ?? `Emulated failure with status ${fault.status}.`;
-      finish({ ...errorAnswer(fault.status, STATUS_CODES[fault.status] ?? 'error', message), headers });
+      const code = STATUS_CODES[fault.status] ?? 'error';
+      finish({ ...errorAnswer(fault.status, code, message), headers });
       return;
     }
     if (fault?.kind === 'delay') {
@@ -393,7 +402,8 @@ export class GenesysEmulator {
   /** Writes an answer unless the client is gone; returns the status written (0 when gone). */
   private send(res: http.ServerResponse, answer: Answer): number {
     if (res.destroyed || res.writableEnded || this.stopped) return 0;
-    const contextId = (answer.body as { contextId?: string } | undefined)?.contextId ?? randomUUID();
+    const body = answer.body as { contextId?: string } | undefined;
+    const contextId = body?.contextId ?? randomUUID();
     const headers: Record<string, string> = { 'inin-correlation-id': contextId, ...answer.headers };
     if (answer.body === undefined) {
       res.writeHead(answer.status, headers).end();
@@ -427,9 +437,9 @@ export class GenesysEmulator {
       const withTransports = expand.includes('transports');
       return ok({
         entities: this.options.topics.map((t) => {
-          const copy: AvailableTopic = JSON.parse(JSON.stringify(t));
-          if (!withTransports) delete copy.transports;
-          return copy;
+          const topic: AvailableTopic = copy(t);
+          if (!withTransports) delete topic.transports;
+          return topic;
         }),
       });
     }
@@ -499,7 +509,8 @@ export class GenesysEmulator {
     const pageSize = intParam(url, 'pageSize', 25);
     const pageNumber = intParam(url, 'pageNumber', 1);
     if (pageSize < 1 || pageSize > 500) {
-      throw new HttpError(400, 'bad.request', `pageSize must be between 1 and 500, got ${pageSize}.`);
+      throw new HttpError(400, 'bad.request',
+        `pageSize must be between 1 and 500, got ${pageSize}.`);
     }
     if (pageNumber < 1) {
       throw new HttpError(400, 'bad.request', `pageNumber must be at least 1, got ${pageNumber}.`);
@@ -629,9 +640,7 @@ export class GenesysEmulator {
 
   private patch(it: StoredIntegration, body: unknown, method: string, path: string): Integration {
     const state = (body as { intendedState?: unknown } | undefined)?.intendedState;
-    if (state === 'ENABLED') this.enable(it, method, path);
-    else if (state === 'DISABLED') this.disable(it);
-    else {
+    if (state === 'ENABLED') {this.enable(it, method, path);} else if (state === 'DISABLED') {this.disable(it);} else {
       throw new HttpError(400, 'bad.request',
         `intendedState must be ENABLED or DISABLED, got ${JSON.stringify(state)}.`);
     }
@@ -641,7 +650,8 @@ export class GenesysEmulator {
   private enable(it: StoredIntegration, method: string, path: string): void {
     if (it.intendedState === 'ENABLED') return;
     if (it.typeId !== INTEGRATION_TYPE_ID) {
-      throw new HttpError(400, 'bad.request', 'The emulator only activates EventBridge integrations.');
+      throw new HttpError(400, 'bad.request',
+        'The emulator only activates EventBridge integrations.');
     }
     it.intendedState = 'ENABLED';
     it.generation += 1;
@@ -789,27 +799,7 @@ export class GenesysEmulator {
 
 // ---- helpers -----------------------------------------------------------------------------------
 
-function ok(body: unknown): Answer {
-  return { status: 200, body };
-}
-
-function errorAnswer(status: number, code: string, message: string,
-  extra: Record<string, unknown> = {}): Answer {
-  return {
-    status,
-    body: { message, code, status, messageParams: {}, contextId: randomUUID(), details: [],
-      errors: [], ...extra },
-  };
-}
-
-function notFound(message: string, entityId?: string): HttpError {
-  return new HttpError(404, 'not.found', message, entityId ? { entityId } : {});
-}
-
-function methodNotAllowed(method: string, path: string): HttpError {
-  return new HttpError(405, 'method.not.allowed', `${method} is not supported on ${path}.`);
-}
-
+/** A reportedState of a code, with the reason when it is an error. */
 function status(code: ReportedStateCode, errorMessage?: string): IntegrationStatusInfo {
   const info: IntegrationStatusInfo = {
     code,
@@ -827,57 +817,13 @@ function status(code: ReportedStateCode, errorMessage?: string): IntegrationStat
   return info;
 }
 
+/** A deep copy, so that callers never share the emulator's state. */
 function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value));
 }
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
-}
-
-function intParam(url: URL, name: string, fallback: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value)) {
-    throw new HttpError(400, 'bad.request', `${name} must be an integer, got ${JSON.stringify(raw)}.`);
-  }
-  return value;
-}
-
-function parseJson(raw: string): unknown {
-  if (raw.length === 0) return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new HttpError(400, 'bad.request', 'The body is not valid JSON.');
-  }
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-/** The body as the request log keeps it: parsed, with anything secret-looking replaced. */
-function recordedBody(raw: string, contentType: string | undefined): unknown {
-  if (raw.length === 0) return undefined;
-  if ((contentType ?? '').includes('application/x-www-form-urlencoded')) {
-    const form = Object.fromEntries(new URLSearchParams(raw));
-    for (const key of Object.keys(form)) {
-      if (/secret|password|token|assertion/i.test(key)) form[key] = '[redacted]';
-    }
-    return form;
-  }
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
 }
 
 /** A minimal properties schema of the integration type, as the configschemas call returns it. */
@@ -894,4 +840,3 @@ function propertiesSchema(): object {
     },
   };
 }
-

@@ -94,7 +94,8 @@ export class FaultBook {
 
   /** Takes one use of the first transport fault that matches the call. */
   takeTransport(method: string, path: string): TransportFault | undefined {
-    return this.take(method, path, (kind) => TRANSPORT_KINDS.has(kind)) as TransportFault | undefined;
+    const fault = this.take(method, path, (kind) => TRANSPORT_KINDS.has(kind));
+    return fault as TransportFault | undefined;
   }
 
   /** Takes one use of the first fault of a kind that matches the call. */

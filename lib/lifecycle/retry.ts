@@ -1,0 +1,65 @@
+/**
+ * The retry policy of the Genesys client: capped exponential backoff with full jitter, bounded
+ * by a number of attempts and by a total time budget, and never earlier than a Retry-After.
+ */
+
+/** How often and for how long a call is retried. */
+export interface RetryOptions {
+  /** Attempts in total, the first one included. @default 6 */
+  readonly maxAttempts?: number;
+  /** Ceiling of the first backoff; it doubles with every attempt. @default 500 */
+  readonly baseDelayMs?: number;
+  /** Upper bound of one backoff (a longer Retry-After still wins). @default 20000 */
+  readonly maxDelayMs?: number;
+  /** Time budget of one call, all attempts and waits included. @default 120000 */
+  readonly budgetMs?: number;
+}
+
+/** The defaults of `RetryOptions`. */
+export const DEFAULT_RETRY: Readonly<Required<RetryOptions>> = {
+  maxAttempts: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 20_000,
+  budgetMs: 120_000,
+};
+
+/** Fills in the defaults and refuses values that would never retry sensibly. */
+export function resolveRetryOptions(options: RetryOptions = {}): Required<RetryOptions> {
+  const resolved = { ...DEFAULT_RETRY, ...stripUndefined(options) };
+  for (const [key, value] of Object.entries(resolved)) {
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+      throw new Error(`retry.${key} must be a number of at least 0, got ${JSON.stringify(value)}`);
+    }
+  }
+  if (resolved.maxAttempts < 1) {
+    throw new Error(`retry.maxAttempts must be at least 1, got ${resolved.maxAttempts}`);
+  }
+  return resolved;
+}
+
+/**
+ * The wait before the attempt after `attempt` (1-based): a uniform draw between 0 and
+ * `min(maxDelayMs, baseDelayMs * 2^(attempt-1))`. Full jitter spreads the retries of many
+ * concurrent deployments instead of having them hit the rate limit together again.
+ */
+export function backoffDelayMs(attempt: number, options: Required<RetryOptions>,
+  random: () => number): number {
+  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * A Retry-After header in milliseconds: whole seconds, or an HTTP date relative to `now`.
+ * Returns undefined when the header is absent or unreadable.
+ */
+export function retryAfterMs(header: string | null | undefined, now: number): number | undefined {
+  if (header === null || header === undefined || header.trim() === '') return undefined;
+  const text = header.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
