@@ -243,14 +243,6 @@ export class GenesysEventBridgeProvider extends Construct {
       'A partner event source lives in whichever region the integration targets, and its name ' +
       'holds the Genesys organization id, known only once the integration exists; the ' +
       'resource is limited to Genesys partner sources and the action to DescribeEventSource.');
-    acknowledge(this.role.node.findChild('DefaultPolicy'),
-      `AwsSolutions-IAM5[Resource::<${logicalIdOf(this, 'OnEventLogs')}.Arn>:*]`,
-      'Writing to the function\'s own log group requires its log streams, whose names Lambda ' +
-      'chooses at run time.');
-    acknowledge(this.role.node.findChild('DefaultPolicy'),
-      `AwsSolutions-IAM5[Resource::<${logicalIdOf(this, 'IsCompleteLogs')}.Arn>:*]`,
-      'Writing to the function\'s own log group requires its log streams, whose names Lambda ' +
-      'chooses at run time.');
     for (const fn of [onEvent, isComplete]) {
       acknowledge(fn, 'AwsSolutions-L1',
         'The lifecycle handler is bundled and tested for Node.js 22; the runtime changes with a ' +
@@ -268,17 +260,14 @@ export class GenesysEventBridgeProvider extends Construct {
     acknowledge(provider, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/' +
       'service-role/AWSLambdaBasicExecutionRole]', `${frameworkReason}: its functions write their ` +
       'logs with the AWS managed basic-execution policy.');
-    for (const fn of [onEvent, isComplete]) {
+    const frameworkFunctions = provider.node.children
+      .filter((child): child is lambda.Function => child instanceof lambda.Function);
+    for (const fn of [onEvent, isComplete, ...frameworkFunctions]) {
       acknowledge(provider, `AwsSolutions-IAM5[Resource::${nagReference(this, fn.functionArn)}:*]`,
-        `${frameworkReason}: it invokes the lifecycle function and any of its versions.`);
+        `${frameworkReason}: it may invoke the function ${fn.node.id} and any of its versions.`);
     }
     acknowledge(provider, 'AwsSolutions-IAM5[Resource::*]', `${frameworkReason}: the waiter state ` +
       'machine delivers its logs through CloudWatch Logs log delivery, whose actions accept no ' +
       'resource other than "*".');
   }
-}
-
-function logicalIdOf(scope: Construct, childId: string): string {
-  const child = scope.node.findChild(childId).node.defaultChild as logs.CfnLogGroup;
-  return Stack.of(scope).getLogicalId(child);
 }
