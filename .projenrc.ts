@@ -82,6 +82,12 @@ project.npmignore?.removePatterns('/lib/');
 project.npmignore?.exclude('lib/**/*.ts', '!lib/**/*.d.ts', 'lib/lifecycle/', '/examples/', '/bench/', '/.ci/');
 project.npmignore?.include('/assets/');
 
+// The handler imports the AWS SDK clients that the Lambda runtime provides; the benchmarks, the
+// sandbox and the examples run from a development checkout.
+for (const pattern of ['lib/lifecycle/**', 'bench/**', 'scripts/**', 'examples/**']) {
+  project.eslint?.allowDevDeps(pattern);
+}
+
 // The lifecycle handler is bundled before anything compiles or tests, so the constructs always
 // find their asset.
 const bundle = project.addTask('bundle:handler', {
