@@ -26,7 +26,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DEFAULT_CLIENTS, GenesysEmulator } from './genesys-emulator';
-import type { EmulatorOptions } from './genesys-emulator';
+import type { EmulatorOptions, PartnerSide } from './genesys-emulator';
 import { MotoServer, startMoto } from './moto';
 import { MotoPartnerSide } from './moto-partner-side';
 import { LifecycleHandler, ProviderFlow, ProviderFlowOptions } from './provider-flow';
@@ -115,6 +115,12 @@ export interface WorldOptions {
   readonly handlerEnv?: Record<string, string>;
   /** Capture the handler's stdout. @default true */
   readonly captureLogs?: boolean;
+  /** A running moto to use (and leave running); it is reset first. @default - a new one */
+  readonly moto?: MotoServer;
+  /** The handler to drive. @default - the deployed bundle, loadHandlerBundle() */
+  readonly handler?: LifecycleHandler;
+  /** Wraps the moto partner side, e.g. to make sources expire. @default - the moto partner side */
+  readonly partnerSide?: (moto: MotoPartnerSide) => PartnerSide;
 }
 
 /** A running end-to-end world. */
@@ -140,7 +146,9 @@ export interface World {
 
 /** Starts moto, the emulator on moto and the handler bundle. */
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
-  const moto = await startMoto();
+  const ownMoto = !options.moto;
+  const moto = options.moto ?? await startMoto();
+  if (!ownMoto) await moto.reset();
   const savedEnv: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(options.handlerEnv ?? {})) {
     savedEnv[key] = process.env[key];
@@ -152,7 +160,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     activationDelayMs: 10,
     propagationDelayMs: 10,
     ...options.emulator,
-    partnerSide: partner,
+    partnerSide: options.partnerSide ? options.partnerSide(partner) : partner,
   });
 
   const config = moto.clientConfig();
@@ -166,7 +174,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
   const logs = new LogCapture();
   if (options.captureLogs ?? true) logs.start();
-  const handler = loadHandlerBundle();
+  const handler = options.handler ?? loadHandlerBundle();
   const flow = new ProviderFlow(handler, { queryIntervalMs: 5, totalTimeoutMs: 20_000, ...options.flow });
   const eventBridge = new EventBridgeClient(config);
   const sqs = new SQSClient(config);
@@ -202,7 +210,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       sqs.destroy();
       partner.destroy();
       await emulator.stop();
-      await moto.stop();
+      if (ownMoto) await moto.stop();
       for (const [key, value] of Object.entries(savedEnv)) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;

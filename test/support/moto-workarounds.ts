@@ -162,6 +162,11 @@ export class EventBridgeCorrections {
     for (const client of this.clients.values()) client.destroy();
   }
 
+  /** The partner sources created through the proxy, with whether the partner deleted them. */
+  partnerSources(): Array<{ name: string; region: string; deleted: boolean }> {
+    return [...this.sources.values()].map((s) => ({ name: s.name, region: s.region, deleted: s.deleted }));
+  }
+
   /** The state EventBridge would report for a partner source, or undefined when unknown. */
   async sourceState(region: string, name: string): Promise<'PENDING' | 'ACTIVE' | 'DELETED' | undefined> {
     const record = this.sources.get(`${region}\n${name}`);

@@ -80,10 +80,11 @@ export interface ProviderFlowOptions {
    */
   readonly onRequest?: (request: CfnRequest) => void;
   /**
-   * Called after each isComplete answer.
+   * Called (and awaited) after each isComplete answer, before the next poll: the moment between
+   * two polls of the waiter, e.g. to change the world meanwhile.
    * @default - nothing
    */
-  readonly onPoll?: (request: CfnRequest, answer: { IsComplete: boolean }) => void;
+  readonly onPoll?: (request: CfnRequest, answer: { IsComplete: boolean }) => void | Promise<void>;
 }
 
 /** Error text without the stack, as the Reason of a FAILED response shows it first. */
@@ -145,7 +146,7 @@ export class ProviderFlow {
       } catch (error) {
         return done({ Status: 'FAILED', Reason: reasonOf(error), PhysicalResourceId: physicalId, Data: event.Data ?? {}, polls });
       }
-      this.options.onPoll?.(request, answer);
+      await this.options.onPoll?.(request, answer);
       if (answer.IsComplete) {
         const final = { ...event, ...answer, Data: { ...(event.Data ?? {}), ...(answer.Data ?? {}) } };
         return done({ Status: 'SUCCESS', PhysicalResourceId: final.PhysicalResourceId, Data: final.Data, polls });
