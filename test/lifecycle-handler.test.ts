@@ -11,7 +11,9 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { EmulatorOptions, GenesysEmulator, InMemoryPartnerSide } from './support/genesys-emulator';
 import { GenesysClient } from '../lib/lifecycle/genesys-client';
+import { IntegrationConfiguration } from '../lib/lifecycle/genesys-models';
 import {
   createLifecycle,
   isComplete,
@@ -23,10 +25,11 @@ import {
   OnEventResponse,
 } from '../lib/lifecycle/handler';
 import { setLogSink } from '../lib/lifecycle/log';
-import { GenesysEmulator, InMemoryPartnerSide } from './support/genesys-emulator';
 
 const ACCOUNT = '123456789012';
-const STACK_ID = `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/contact-center/8e1f6c2a-1b7d-4c7e-9a51-3f0d2b6c4e10`;
+const OTHER_ACCOUNT = '210987654321';
+const STACK_ID = `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/contact-center/` +
+  '8e1f6c2a-1b7d-4c7e-9a51-3f0d2b6c4e10';
 const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:genesys-oauth-AbCdEf`;
 const CLIENT_ID = 'lifecycle-client';
 const CLIENT_SECRET = 'sEcReT-value-that-must-never-be-logged-9f8e7d';
@@ -35,6 +38,9 @@ const RESPONSE_URL = 'https://cloudformation-custom-resource-response-useast1.s3
   '&X-Amz-Signature=5d41402abc4b2a76b9719d911017c592presignedsignature';
 const PRESENCE = 'v2.users.{id}.presence';
 const QUEUE_USERS = 'v2.routing.queues.{id}.users';
+const SUFFIX = 'contact-center';
+const SUFFIX_V2 = 'contact-center-v2';
+const UUID = '[0-9a-f-]{36}';
 
 const eventBridge = mockClient(EventBridgeClient);
 const secretsManager = mockClient(SecretsManagerClient);
@@ -44,7 +50,7 @@ let partnerSide: InMemoryPartnerSide;
 let lines: string[];
 let restoreSink: (line: string) => void;
 
-async function startEmulator(options: Parameters<typeof GenesysEmulator.start>[0] = {}): Promise<void> {
+async function startEmulator(options: EmulatorOptions = {}): Promise<void> {
   await emulator?.stop();
   partnerSide = new InMemoryPartnerSide();
   emulator = await GenesysEmulator.start({
@@ -56,15 +62,22 @@ async function startEmulator(options: Parameters<typeof GenesysEmulator.start>[0
   });
 }
 
+function notFound(name: string): ResourceNotFoundException {
+  const message = `Event source ${name} does not exist.`;
+  return new ResourceNotFoundException({ message, $metadata: {} });
+}
+
 /** DescribeEventSource answered from the emulator's partner side, in the client's region. */
 function describeFromPartnerSide(): void {
-  eventBridge.on(DescribeEventSourceCommand).callsFake(async (input: { Name: string }, getClient) => {
-    const region = await getClient().config.region();
+  eventBridge.on(DescribeEventSourceCommand).callsFake(async (input: { Name: string }, client) => {
+    const region = await client().config.region();
     const source = partnerSide.find(input.Name);
-    if (!source || source.region !== region) {
-      throw new ResourceNotFoundException({ message: `Event source ${input.Name} does not exist.`, $metadata: {} });
-    }
-    return { Name: source.name, State: 'PENDING', Arn: `arn:aws:events:${region}::event-source/${source.name}` };
+    if (!source || source.region !== region) throw notFound(input.Name);
+    return {
+      Name: source.name,
+      State: 'PENDING',
+      Arn: `arn:aws:events:${region}::event-source/${source.name}`,
+    };
   });
 }
 
@@ -89,7 +102,7 @@ function properties(overrides: Record<string, unknown> = {}): Record<string, unk
     GenesysApiEndpoint: emulator.url,
     AwsAccountId: ACCOUNT,
     AwsRegion: 'us-east-1',
-    EventSourceSuffix: 'contact-center',
+    EventSourceSuffix: SUFFIX,
     Topics: [PRESENCE],
     IntegrationName: 'Contact center events',
     Notes: 'routes presence to analytics',
@@ -97,12 +110,12 @@ function properties(overrides: Record<string, unknown> = {}): Record<string, unk
   };
 }
 
-function createEvent(props: Record<string, unknown>, logicalResourceId = 'Integration'): LifecycleEvent {
+function createEvent(props: Record<string, unknown>, logicalId = 'Integration'): LifecycleEvent {
   return {
     RequestType: 'Create',
     StackId: STACK_ID,
     RequestId: randomUUID(),
-    LogicalResourceId: logicalResourceId,
+    LogicalResourceId: logicalId,
     ResourceType: 'Custom::GenesysEventBridgeIntegration',
     ResponseURL: RESPONSE_URL,
     ResourceProperties: props,
@@ -126,7 +139,6 @@ function deleteEvent(physicalResourceId: string, props: Record<string, unknown>)
 interface Outcome {
   physicalResourceId: string;
   data: Record<string, string>;
-  polls: number;
   answer: OnEventResponse;
 }
 
@@ -136,23 +148,35 @@ async function deploy(handler: Lifecycle, event: LifecycleEvent): Promise<Outcom
   return complete(handler, event, answer);
 }
 
-/** Polls isComplete the way the Provider's waiter does, with the event merged with onEvent's answer. */
-async function complete(handler: Lifecycle, event: LifecycleEvent, answer: OnEventResponse): Promise<Outcome> {
+/** Polls isComplete as the Provider's waiter does, with the event merged with onEvent's answer. */
+async function complete(handler: Lifecycle, event: LifecycleEvent,
+  answer: OnEventResponse): Promise<Outcome> {
   const merged = { ...event, ...answer } as IsCompleteEvent;
   for (let polls = 1; polls <= 500; polls++) {
     const result = await handler.isComplete(JSON.parse(JSON.stringify(merged)));
     if (result.IsComplete) {
-      return {
-        physicalResourceId: answer.PhysicalResourceId,
-        data: { ...answer.Data, ...result.Data } as Record<string, string>,
-        polls,
-        answer,
-      };
+      const data = { ...answer.Data, ...result.Data } as Record<string, string>;
+      return { physicalResourceId: answer.PhysicalResourceId, data, answer };
     }
     expect(result.Data).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   throw new Error('isComplete never completed');
+}
+
+/** A Create of the default properties (or these), carried to completion. */
+function create(props = properties(), logicalId = 'Integration'): Promise<Outcome> {
+  return deploy(lifecycle(), createEvent(props, logicalId));
+}
+
+/** An Update from `oldProps` to `props`, carried to completion. */
+function update(id: string, props: Record<string, unknown>,
+  oldProps = properties()): Promise<Outcome> {
+  return deploy(lifecycle(), updateEvent(id, props, oldProps));
+}
+
+function configOf(id: string): IntegrationConfiguration {
+  return emulator.integration(id)!.config!.current!;
 }
 
 function writeCalls() {
@@ -163,9 +187,13 @@ function logged(): Array<Record<string, unknown>> {
   return lines.map((line) => JSON.parse(line));
 }
 
-beforeAll(async () => {
-  await startEmulator();
-});
+function loggedMessage(message: string): Array<Record<string, unknown>> {
+  return logged().filter((line) => line.message === message);
+}
+
+function escaped(text: string): string {
+  return text.replace(/[/.{}()]/g, '\\$&');
+}
 
 afterAll(async () => {
   await emulator.stop();
@@ -188,11 +216,11 @@ afterEach(() => {
 });
 
 describe('Create', () => {
-  test('creates, configures and enables the integration, then waits for ACTIVE and the partner source', async () => {
-    const outcome = await deploy(lifecycle(), createEvent(properties()));
+  test('creates, configures and enables the integration, then awaits ACTIVE and the source', async () => {
+    const outcome = await create();
 
     const [integration] = emulator.integrations();
-    const sourceName = emulator.partnerSourceName('contact-center');
+    const sourceName = emulator.partnerSourceName(SUFFIX);
     expect(outcome.physicalResourceId).toBe(integration.id);
     expect(outcome.data).toEqual({
       IntegrationId: integration.id,
@@ -207,14 +235,19 @@ describe('Create', () => {
       properties: {
         awsAccountId: ACCOUNT,
         awsAccountRegion: 'us-east-1',
-        eventSourceSuffix: 'contact-center',
+        eventSourceSuffix: SUFFIX,
         eventFilter: [PRESENCE],
       },
       advanced: {},
       credentials: {},
-      notes: `routes presence to analytics\nmanaged by cdk-genesys-eventbridge: ${STACK_ID}/Integration`,
+      notes: 'routes presence to analytics\n' +
+        `managed by cdk-genesys-eventbridge: ${STACK_ID}/Integration`,
     });
-    expect(partnerSide.find(sourceName)).toEqual({ name: sourceName, accountId: ACCOUNT, region: 'us-east-1' });
+    expect(partnerSide.find(sourceName)).toEqual({
+      name: sourceName,
+      accountId: ACCOUNT,
+      region: 'us-east-1',
+    });
     expect(writeCalls().map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /api/v2/integrations',
       `PUT /api/v2/integrations/${integration.id}/config/current`,
@@ -224,10 +257,9 @@ describe('Create', () => {
 
   test('keeps waiting while the source is not found, and completes once it is PENDING', async () => {
     eventBridge.reset();
-    const notFound = new ResourceNotFoundException({ message: 'not found', $metadata: {} });
     eventBridge.on(DescribeEventSourceCommand)
-      .rejectsOnce(notFound)
-      .rejectsOnce(notFound)
+      .rejectsOnce(notFound('x'))
+      .rejectsOnce(notFound('x'))
       .resolves({ State: 'PENDING' });
     const handler = lifecycle();
     const answer = await handler.onEvent(createEvent(properties()));
@@ -239,7 +271,7 @@ describe('Create', () => {
 
     expect(results).toEqual([false, false, true]);
     expect(eventBridge.commandCalls(DescribeEventSourceCommand)[0].args[0].input)
-      .toEqual({ Name: emulator.partnerSourceName('contact-center') });
+      .toEqual({ Name: emulator.partnerSourceName(SUFFIX) });
   });
 
   test('accepts an ACTIVE source and waits through a DELETED one', async () => {
@@ -256,19 +288,18 @@ describe('Create', () => {
     expect((await handler.isComplete(event)).IsComplete).toBe(true);
   });
 
-  test('creates a disabled integration enabled, waits for its source, then disables it', async () => {
-    const outcome = await deploy(lifecycle(), createEvent(properties({ Enabled: 'false' })));
+  test('creates a disabled integration enabled, awaits its source, then disables it', async () => {
+    const outcome = await create(properties({ Enabled: 'false' }));
 
-    const integration = emulator.integration(outcome.physicalResourceId)!;
-    expect(integration.intendedState).toBe('DISABLED');
-    expect(partnerSide.find(emulator.partnerSourceName('contact-center'))).toBeDefined();
+    expect(emulator.integration(outcome.physicalResourceId)?.intendedState).toBe('DISABLED');
+    expect(partnerSide.find(emulator.partnerSourceName(SUFFIX))).toBeDefined();
     expect(writeCalls().filter((r) => r.method === 'PATCH').map((r) => r.body)).toEqual([
       { intendedState: 'ENABLED' },
       { intendedState: 'DISABLED' },
     ]);
   });
 
-  test('reads the Genesys endpoints of a region, and the login endpoint defaults to the API endpoint', async () => {
+  test('reads the endpoints of a Genesys region; a login endpoint defaults to the API one', async () => {
     const seen: unknown[] = [];
     const handler = createLifecycle({
       genesys: (connection) => {
@@ -276,9 +307,9 @@ describe('Create', () => {
         throw new Error('stop here');
       },
     });
+    const byRegion = properties({ GenesysApiEndpoint: undefined, GenesysRegion: 'eu-central-1' });
 
-    await expect(handler.onEvent(createEvent(properties({ GenesysApiEndpoint: undefined, GenesysRegion: 'eu-central-1' }))))
-      .rejects.toThrow('stop here');
+    await expect(handler.onEvent(createEvent(byRegion))).rejects.toThrow('stop here');
     await expect(handler.onEvent(createEvent(properties()))).rejects.toThrow('stop here');
 
     expect(seen).toEqual([
@@ -288,11 +319,11 @@ describe('Create', () => {
   });
 
   test('skips the source check when the source goes to another AWS account', async () => {
-    const outcome = await deploy(lifecycle(), createEvent(properties({ AwsAccountId: '210987654321' })));
+    const outcome = await create(properties({ AwsAccountId: OTHER_ACCOUNT }));
 
-    expect(outcome.data.EventSourceName).toBe(emulator.partnerSourceName('contact-center'));
+    expect(outcome.data.EventSourceName).toBe(emulator.partnerSourceName(SUFFIX));
     expect(eventBridge.commandCalls(DescribeEventSourceCommand)).toHaveLength(0);
-    expect(logged().some((l) => l.message === 'partner source not verifiable from this account')).toBe(true);
+    expect(loggedMessage('partner source not verifiable from this account')).toHaveLength(1);
   });
 });
 
@@ -304,13 +335,15 @@ describe('validation before anything is created', () => {
   }
 
   test('refuses an invalid AWS account id with the synth-time message', async () => {
-    await refused(properties({ AwsAccountId: '1234' }),
-      /awsAccountId must be exactly 12 digits \(an AWS account id\), got "1234" \(resource property AwsAccountId\)/);
+    await refused(properties({ AwsAccountId: '1234' }), new RegExp(escaped(
+      'awsAccountId must be exactly 12 digits (an AWS account id), got "1234" ' +
+      '(resource property AwsAccountId)')));
     expect(emulator.requests).toEqual([]);
   });
 
   test('refuses a region without EventBridge', async () => {
-    await refused(properties({ AwsRegion: 'us-east-9' }), /awsRegion must be an AWS region where EventBridge exists/);
+    await refused(properties({ AwsRegion: 'us-east-9' }),
+      /awsRegion must be an AWS region where EventBridge exists/);
   });
 
   test('refuses an invalid suffix', async () => {
@@ -319,31 +352,35 @@ describe('validation before anything is created', () => {
   });
 
   test('refuses a malformed topic', async () => {
-    await refused(properties({ Topics: ['users.presence'] }), /topics\[0\] must be a Genesys notification topic/);
+    await refused(properties({ Topics: ['users.presence'] }),
+      /topics\[0\] must be a Genesys notification topic/);
   });
 
   test('refuses a topic the organization does not offer', async () => {
-    await refused(properties({ Topics: ['v2.users.{id}.presense'] }),
-      /Create refused, nothing was changed in Genesys Cloud: topics: "v2.users.{id}.presense" is not a notification topic/);
+    await refused(properties({ Topics: ['v2.users.{id}.presense'] }), new RegExp(escaped(
+      'Create refused, nothing was changed in Genesys Cloud: topics: "v2.users.{id}.presense" ' +
+      'is not a notification topic')));
   });
 
   test('refuses a topic without the EventBridge transport', async () => {
-    await refused(properties({ Topics: ['v2.users.{id}.conversations.calls'] }),
-      /"v2.users.{id}.conversations.calls" cannot be sent to EventBridge \(its transports are Websocket\)/);
+    await refused(properties({ Topics: ['v2.users.{id}.conversations.calls'] }), new RegExp(escaped(
+      '"v2.users.{id}.conversations.calls" cannot be sent to EventBridge ' +
+      '(its transports are Websocket)')));
   });
 
   test('refuses a suffix that another active integration of the organization uses', async () => {
-    const other = await deploy(lifecycle(), createEvent(properties({ IntegrationName: 'theirs' }), 'SomeoneElse'));
+    const other = await create(properties({ IntegrationName: 'theirs' }), 'SomeoneElse');
     const before = writeCalls().length;
 
-    await expect(lifecycle().onEvent(createEvent(properties()))).rejects
-      .toThrow(new RegExp(`eventSourceSuffix "contact-center" is already used by the active EventBridge integration "theirs" \\(${other.physicalResourceId}\\)`));
+    await expect(lifecycle().onEvent(createEvent(properties()))).rejects.toThrow(new RegExp(
+      escaped(`eventSourceSuffix "${SUFFIX}" is already used by the active EventBridge ` +
+        `integration "theirs" (${other.physicalResourceId})`)));
     expect(writeCalls()).toHaveLength(before);
   });
 
   test('refuses when the organization already has the most integrations it allows', async () => {
     await startEmulator({ maxIntegrations: 1 });
-    await deploy(lifecycle(), createEvent(properties({ EventSourceSuffix: 'first' }), 'First'));
+    await create(properties({ EventSourceSuffix: 'first' }), 'First');
     const before = writeCalls().length;
 
     await expect(lifecycle({ maxIntegrations: 1 }).onEvent(createEvent(properties()))).rejects
@@ -353,48 +390,52 @@ describe('validation before anything is created', () => {
 
   test('explains the limit when Genesys refuses a new integration below the expected limit', async () => {
     await startEmulator({ maxIntegrations: 1 });
-    await deploy(lifecycle(), createEvent(properties({ EventSourceSuffix: 'first' }), 'First'));
+    await create(properties({ EventSourceSuffix: 'first' }), 'First');
 
-    await expect(lifecycle().onEvent(createEvent(properties()))).rejects
-      .toThrow(/Create refused, nothing was changed in Genesys Cloud: the Genesys organization already has 1 EventBridge integrations/);
+    await expect(lifecycle().onEvent(createEvent(properties()))).rejects.toThrow(
+      /^Create refused, nothing was changed in Genesys Cloud: the Genesys organization already has 1/);
     expect(emulator.integrations()).toHaveLength(1);
   });
 
   test('refuses a secret without clientSecret, without echoing its content', async () => {
-    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ clientId: 'x-visible-id' }) });
+    secretsManager.on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ clientId: 'x-visible-id' }) });
 
     const error = await lifecycle().onEvent(createEvent(properties())).catch((e: Error) => e);
 
-    expect((error as Error).message).toMatch(new RegExp(`the secret ${SECRET_ARN} lacks clientSecret`));
-    expect((error as Error).message).not.toContain('x-visible-id');
+    const message = (error as Error).message;
+    expect(message).toMatch(new RegExp(`the secret ${SECRET_ARN} lacks clientSecret`));
+    expect(message).not.toContain('x-visible-id');
     expect(emulator.requests).toEqual([]);
   });
 });
 
 describe('no orphans', () => {
-  test('deletes the new integration when Genesys reports ERROR, and names the reason and the integration', async () => {
-    emulator.inject({ fault: { kind: 'activationError', message: 'Invalid AWS account id "123456789012".' } });
+  test('deletes the new integration when Genesys reports ERROR, naming reason and integration', async () => {
+    emulator.inject({ fault: { kind: 'activationError', message: 'Invalid AWS account id "1".' } });
 
-    const error = await deploy(lifecycle(), createEvent(properties())).catch((e: Error) => e);
+    const error = await create().catch((e: Error) => e);
 
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(
-      /Genesys Cloud reported ERROR while activating integration [0-9a-f-]{36}: Invalid AWS account id "123456789012"\.; integration [0-9a-f-]{36} was deleted/);
+    expect((error as Error).message).toMatch(new RegExp(
+      `^Genesys Cloud reported ERROR while activating integration ${UUID}: ` +
+      `Invalid AWS account id "1"\\.; integration ${UUID} was deleted`));
     expect(emulator.integrations()).toEqual([]);
   });
 
   test('deletes the new integration when its partner source does not appear in time', async () => {
     emulator.inject({ fault: { kind: 'noPartnerSource' } });
 
-    const error = await deploy(lifecycle({ waitTimeoutMs: 40 }), createEvent(properties())).catch((e: Error) => e);
+    const error = await deploy(lifecycle({ waitTimeoutMs: 40 }), createEvent(properties()))
+      .catch((e: Error) => e);
 
     expect((error as Error).message).toMatch(new RegExp(
-      `the partner event source ${emulator.partnerSourceName('contact-center').replace(/[/.]/g, '\\$&')} did not appear ` +
-      `in account ${ACCOUNT}, region us-east-1 within 0 s \\(last state NOT_FOUND\\).*was deleted so that nothing is left behind`));
+      `^the partner event source ${escaped(emulator.partnerSourceName(SUFFIX))} did not appear ` +
+      `in account ${ACCOUNT}, region us-east-1 within 0 s \\(last state NOT_FOUND\\).*` +
+      'was deleted so that nothing is left behind$'));
     expect(emulator.integrations()).toEqual([]);
   });
 
-  test('gives up on an activation that never ends, measured from onEvent\'s start', async () => {
+  test('gives up on an activation that never ends, counting from the start of onEvent', async () => {
     await startEmulator({ activationDelayMs: 600_000 });
     let clock = 1_000_000;
     const handler = lifecycle({ now: () => clock, waitTimeoutMs: 60_000 });
@@ -404,17 +445,20 @@ describe('no orphans', () => {
     clock += 60_000;
     await expect(handler.isComplete(event)).resolves.toEqual({ IsComplete: false });
     clock += 1;
-    await expect(handler.isComplete(event)).rejects
-      .toThrow(/did not become ACTIVE within 60 s \(reportedState ACTIVATING\).*was deleted so that nothing is left behind/);
+    await expect(handler.isComplete(event)).rejects.toThrow(
+      /did not become ACTIVE within 60 s \(reportedState ACTIVATING\).*was deleted so that/);
     expect(emulator.integrations()).toEqual([]);
   });
 
   test('deletes the integration when a write after its creation fails', async () => {
-    emulator.inject({ fault: { kind: 'status', status: 403, message: 'Missing permission integrations:integration:edit' },
-      match: { method: 'PUT' } });
+    emulator.inject({
+      fault: { kind: 'status', status: 403, message: 'Missing permission integration:edit' },
+      match: { method: 'PUT' },
+    });
 
-    await expect(lifecycle().onEvent(createEvent(properties()))).rejects
-      .toThrow(/writing the configuration failed: Genesys PUT .* answered 403: Missing permission.*was deleted so that nothing is left behind/);
+    await expect(lifecycle().onEvent(createEvent(properties()))).rejects.toThrow(new RegExp(
+      '^writing the configuration failed: Genesys PUT .* answered 403: Missing permission.*' +
+      'was deleted so that nothing is left behind$'));
     expect(emulator.integrations()).toEqual([]);
     expect(writeCalls().map((r) => r.method)).toEqual(['POST', 'PUT', 'DELETE']);
   });
@@ -429,48 +473,53 @@ describe('no orphans', () => {
     expect(second.physicalResourceId).toBe(first.PhysicalResourceId);
     expect(emulator.integrations()).toHaveLength(1);
     expect(writeCalls().filter((r) => r.method === 'POST')).toHaveLength(1);
-    expect(logged().find((l) => l.message === 'plan decided' && l.action === 'adopt')).toBeDefined();
+    expect(loggedMessage('plan decided').map((l) => l.action)).toEqual(['create', 'adopt']);
   });
 
   test('lets the Delete that follows a failed Create succeed', async () => {
     emulator.inject({ fault: { kind: 'activationError', message: 'activation refused' } });
     const handler = lifecycle();
     const answer = await handler.onEvent(createEvent(properties()));
-    await expect(complete(handler, createEvent(properties()), answer)).rejects.toThrow(/activation refused/);
+    const id = answer.PhysicalResourceId;
+    await expect(complete(handler, createEvent(properties()), answer)).rejects.toThrow(/refused/);
 
-    await expect(handler.onEvent(deleteEvent(answer.PhysicalResourceId, properties())))
-      .resolves.toEqual({ PhysicalResourceId: answer.PhysicalResourceId });
-    expect(logged().some((l) => l.message === 'integration already gone' && l.integrationId === answer.PhysicalResourceId))
-      .toBe(true);
+    await expect(handler.onEvent(deleteEvent(id, properties())))
+      .resolves.toEqual({ PhysicalResourceId: id });
+    expect(loggedMessage('integration already gone')).toEqual([
+      expect.objectContaining({ integrationId: id, status: 404 }),
+    ]);
   });
 });
 
 describe('Update', () => {
-  async function created(props = properties()): Promise<Outcome> {
-    const outcome = await deploy(lifecycle(), createEvent(props));
+  async function created(): Promise<Outcome> {
+    const outcome = await create();
     emulator.requests.length = 0;
     partnerSide.operations.length = 0;
     return outcome;
   }
 
-  test('changes name, notes and topics in place with the fresh version, without waiting for a source', async () => {
+  test('changes name, notes and topics in place with the fresh version, no new source', async () => {
     const before = await created();
-    const version = emulator.integration(before.physicalResourceId)!.config!.current!.version;
-    const props = properties({ IntegrationName: 'Renamed', Notes: 'new notes', Topics: [QUEUE_USERS, PRESENCE] });
+    const version = configOf(before.physicalResourceId).version;
+    const props = properties({
+      IntegrationName: 'Renamed',
+      Notes: 'new notes',
+      Topics: [QUEUE_USERS, PRESENCE],
+    });
 
-    const outcome = await deploy(lifecycle(), updateEvent(before.physicalResourceId, props, properties()));
+    const outcome = await update(before.physicalResourceId, props);
 
-    const integration = emulator.integration(before.physicalResourceId)!;
     expect(outcome.physicalResourceId).toBe(before.physicalResourceId);
     expect(outcome.answer.Lifecycle).toBeUndefined();
     expect(outcome.data).toEqual(before.data);
-    expect(integration.config!.current).toMatchObject({
+    expect(configOf(before.physicalResourceId)).toMatchObject({
       name: 'Renamed',
       version: version + 1,
       notes: expect.stringMatching(/^new notes\nmanaged by cdk-genesys-eventbridge: /),
       properties: { eventFilter: [QUEUE_USERS, PRESENCE] },
     });
-    expect(integration.reportedState?.code).toBe('ACTIVE');
+    expect(emulator.integration(before.physicalResourceId)?.reportedState?.code).toBe('ACTIVE');
     expect(partnerSide.operations).toEqual([]);
     expect(writeCalls().map((r) => r.method)).toEqual(['PUT']);
   });
@@ -479,31 +528,35 @@ describe('Update', () => {
     const before = await created();
     emulator.inject({ fault: { kind: 'versionConflict' } });
 
-    await deploy(lifecycle(), updateEvent(before.physicalResourceId, properties({ Topics: [QUEUE_USERS] }), properties()));
+    await update(before.physicalResourceId, properties({ Topics: [QUEUE_USERS] }));
 
-    expect(emulator.integration(before.physicalResourceId)!.config!.current!.properties).toMatchObject({ eventFilter: [QUEUE_USERS] });
+    expect(configOf(before.physicalResourceId).properties)
+      .toMatchObject({ eventFilter: [QUEUE_USERS] });
     expect(writeCalls().map((r) => `${r.method} ${r.status}`)).toEqual(['PUT 409', 'PUT 200']);
-    expect(logged().some((l) => l.message === 'configuration version conflict' && l.attempt === 1)).toBe(true);
+    expect(loggedMessage('configuration version conflict')).toEqual([
+      expect.objectContaining({ attempt: 1 }),
+    ]);
   });
 
   test('disables and enables in place', async () => {
     const before = await created();
+    const id = before.physicalResourceId;
 
-    await deploy(lifecycle(), updateEvent(before.physicalResourceId, properties({ Enabled: 'false' }), properties()));
-    expect(emulator.integration(before.physicalResourceId)!.intendedState).toBe('DISABLED');
+    await update(id, properties({ Enabled: 'false' }));
+    expect(emulator.integration(id)?.intendedState).toBe('DISABLED');
 
-    await deploy(lifecycle(), updateEvent(before.physicalResourceId, properties(), properties({ Enabled: 'false' })));
-    const integration = emulator.integration(before.physicalResourceId)!;
-    expect(integration.intendedState).toBe('ENABLED');
-    expect(integration.reportedState?.code).toBe('ACTIVE');
+    await update(id, properties(), properties({ Enabled: 'false' }));
+    expect(emulator.integration(id)?.intendedState).toBe('ENABLED');
+    expect(emulator.integration(id)?.reportedState?.code).toBe('ACTIVE');
     expect(partnerSide.operations).toEqual([]);
   });
 
   test('does nothing when nothing that reaches Genesys changed', async () => {
     const before = await created();
 
-    const outcome = await deploy(lifecycle(), updateEvent(before.physicalResourceId,
-      properties({ RemovalPolicy: 'retain' }), properties()));
+    const props = properties({ RemovalPolicy: 'retain' });
+
+    const outcome = await update(before.physicalResourceId, props);
 
     expect(outcome.physicalResourceId).toBe(before.physicalResourceId);
     expect(writeCalls()).toEqual([]);
@@ -512,14 +565,15 @@ describe('Update', () => {
   test('replaces the integration when the suffix changes, make-before-break', async () => {
     const before = await created();
 
-    const outcome = await deploy(lifecycle(), updateEvent(before.physicalResourceId,
-      properties({ EventSourceSuffix: 'contact-center-v2' }), properties()));
+    const props = properties({ EventSourceSuffix: SUFFIX_V2 });
+
+    const outcome = await update(before.physicalResourceId, props);
 
     expect(outcome.physicalResourceId).not.toBe(before.physicalResourceId);
-    expect(outcome.data.EventSourceName).toBe(emulator.partnerSourceName('contact-center-v2'));
+    expect(outcome.data.EventSourceName).toBe(emulator.partnerSourceName(SUFFIX_V2));
     expect(emulator.integration(before.physicalResourceId)?.reportedState?.code).toBe('ACTIVE');
-    expect(partnerSide.find(emulator.partnerSourceName('contact-center'))).toBeDefined();
-    expect(partnerSide.find(emulator.partnerSourceName('contact-center-v2'))).toBeDefined();
+    expect(partnerSide.find(emulator.partnerSourceName(SUFFIX))).toBeDefined();
+    expect(partnerSide.find(emulator.partnerSourceName(SUFFIX_V2))).toBeDefined();
 
     // CloudFormation deletes the old physical id once the stack update succeeded.
     await deploy(lifecycle(), deleteEvent(before.physicalResourceId, properties()));
@@ -527,63 +581,69 @@ describe('Update', () => {
   });
 
   test.each([
-    ['knows the limit', 1],
-    ['learns the limit from Genesys\'s refusal', undefined],
-  ])('re-activates in place with a warning when the organization has no room for a replacement (%s)', async (_, max) => {
+    ['knowing the limit', 1],
+    ['learning the limit from the refusal of Genesys', undefined],
+  ])('re-activates in place with a warning when the organization is full (%s)', async (_, max) => {
     await startEmulator({ maxIntegrations: 1 });
     const before = await created();
+    const event = updateEvent(before.physicalResourceId,
+      properties({ EventSourceSuffix: SUFFIX_V2 }), properties());
 
-    const outcome = await deploy(lifecycle({ maxIntegrations: max }), updateEvent(before.physicalResourceId,
-      properties({ EventSourceSuffix: 'contact-center-v2' }), properties()));
+    const outcome = await deploy(lifecycle({ maxIntegrations: max }), event);
 
     expect(outcome.physicalResourceId).toBe(before.physicalResourceId);
-    expect(outcome.data.EventSourceName).toBe(emulator.partnerSourceName('contact-center-v2'));
-    expect(partnerSide.find(emulator.partnerSourceName('contact-center'))).toBeUndefined();
-    expect(partnerSide.find(emulator.partnerSourceName('contact-center-v2'))).toBeDefined();
-    const warning = logged().find((l) => l.level === 'warn' && l.message === 're-activating in place, events pause meanwhile');
-    expect(warning?.warning).toMatch(/events pause until the new partner event source exists/);
+    expect(outcome.data.EventSourceName).toBe(emulator.partnerSourceName(SUFFIX_V2));
+    expect(partnerSide.find(emulator.partnerSourceName(SUFFIX))).toBeUndefined();
+    expect(partnerSide.find(emulator.partnerSourceName(SUFFIX_V2))).toBeDefined();
+    const [warning] = loggedMessage('re-activating in place, events pause meanwhile');
+    expect(warning).toMatchObject({
+      level: 'warn',
+      warning: expect.stringMatching(/events pause until the new partner event source exists/),
+    });
   });
 
-  test('re-activates in place when the region changes, and waits for the source in the new region', async () => {
+  test('re-activates in place when the region changes, awaiting the source there', async () => {
     const before = await created();
 
-    const outcome = await deploy(lifecycle(), updateEvent(before.physicalResourceId,
-      properties({ AwsRegion: 'eu-west-1' }), properties()));
+    const outcome = await update(before.physicalResourceId, properties({ AwsRegion: 'eu-west-1' }));
 
     expect(outcome.physicalResourceId).toBe(before.physicalResourceId);
-    expect(outcome.data.EventSourceArn).toBe(`arn:aws:events:eu-west-1::event-source/${outcome.data.EventSourceName}`);
-    expect(partnerSide.operations.map((o) => `${o.op} ${o.source.region}`)).toEqual(['delete us-east-1', 'create eu-west-1']);
+    expect(outcome.data.EventSourceArn)
+      .toBe(`arn:aws:events:eu-west-1::event-source/${outcome.data.EventSourceName}`);
+    expect(partnerSide.operations.map((o) => `${o.op} ${o.source.region}`))
+      .toEqual(['delete us-east-1', 'create eu-west-1']);
     expect(emulator.integration(before.physicalResourceId)?.reportedState?.code).toBe('ACTIVE');
   });
 
   test('re-activates in place when the account changes', async () => {
     const before = await created();
 
-    const outcome = await deploy(lifecycle(), updateEvent(before.physicalResourceId,
-      properties({ AwsAccountId: '210987654321' }), properties()));
+    const props = properties({ AwsAccountId: OTHER_ACCOUNT });
+
+    const outcome = await update(before.physicalResourceId, props);
     await emulator.idle();
 
     expect(outcome.physicalResourceId).toBe(before.physicalResourceId);
-    expect(partnerSide.find(outcome.data.EventSourceName)?.accountId).toBe('210987654321');
+    expect(partnerSide.find(outcome.data.EventSourceName)?.accountId).toBe(OTHER_ACCOUNT);
   });
 
-  test('fails a re-activation that ends in ERROR without deleting the integration CloudFormation tracks', async () => {
+  test('fails a re-activation ending in ERROR, keeping the integration CloudFormation tracks', async () => {
     const before = await created();
-    emulator.inject({ fault: { kind: 'activationError', message: 'Invalid AWS region "eu-west-1".' } });
+    emulator.inject({ fault: { kind: 'activationError', message: 'Invalid AWS region "x".' } });
 
-    await expect(deploy(lifecycle(), updateEvent(before.physicalResourceId, properties({ AwsRegion: 'eu-west-1' }), properties())))
-      .rejects.toThrow(/reported ERROR while activating integration .*: Invalid AWS region "eu-west-1"\.$/);
+    await expect(update(before.physicalResourceId, properties({ AwsRegion: 'eu-west-1' })))
+      .rejects.toThrow(/reported ERROR while activating integration .*: Invalid AWS region "x"\.$/);
     expect(emulator.integration(before.physicalResourceId)).toBeDefined();
   });
 });
 
 describe('rollback (old and new properties swapped)', () => {
   test('returns to the previous generation after a replacement', async () => {
-    const first = await deploy(lifecycle(), createEvent(properties()));
-    const v2 = properties({ EventSourceSuffix: 'contact-center-v2' });
-    const replaced = await deploy(lifecycle(), updateEvent(first.physicalResourceId, v2, properties()));
+    const first = await create();
+    const v2 = properties({ EventSourceSuffix: SUFFIX_V2 });
+    const replaced = await update(first.physicalResourceId, v2);
 
-    const rolledBack = await deploy(lifecycle(), updateEvent(replaced.physicalResourceId, properties(), v2));
+    const rolledBack = await update(replaced.physicalResourceId, properties(), v2);
     await deploy(lifecycle(), deleteEvent(replaced.physicalResourceId, v2));
 
     expect(rolledBack.physicalResourceId).toBe(first.physicalResourceId);
@@ -591,13 +651,13 @@ describe('rollback (old and new properties swapped)', () => {
     expect(emulator.integrations().map((i) => i.id)).toEqual([first.physicalResourceId]);
   });
 
-  test('deletes the replacement when it fails, and the rollback keeps the original', async () => {
-    const first = await deploy(lifecycle(), createEvent(properties()));
-    const v2 = properties({ EventSourceSuffix: 'contact-center-v2' });
+  test('deletes a failed replacement, and the rollback keeps the original', async () => {
+    const first = await create();
+    const v2 = properties({ EventSourceSuffix: SUFFIX_V2 });
     emulator.inject({ fault: { kind: 'activationError', message: 'activation refused' } });
 
-    await expect(deploy(lifecycle(), updateEvent(first.physicalResourceId, v2, properties()))).rejects.toThrow(/was deleted/);
-    const rolledBack = await deploy(lifecycle(), updateEvent(first.physicalResourceId, properties(), v2));
+    await expect(update(first.physicalResourceId, v2)).rejects.toThrow(/was deleted/);
+    const rolledBack = await update(first.physicalResourceId, properties(), v2);
 
     expect(rolledBack.physicalResourceId).toBe(first.physicalResourceId);
     expect(emulator.integrations().map((i) => i.id)).toEqual([first.physicalResourceId]);
@@ -605,35 +665,36 @@ describe('rollback (old and new properties swapped)', () => {
   });
 
   test('writes the old topics back after an in-place update', async () => {
-    const first = await deploy(lifecycle(), createEvent(properties()));
+    const first = await create();
     const v2 = properties({ Topics: [QUEUE_USERS] });
-    await deploy(lifecycle(), updateEvent(first.physicalResourceId, v2, properties()));
+    await update(first.physicalResourceId, v2);
 
-    const rolledBack = await deploy(lifecycle(), updateEvent(first.physicalResourceId, properties(), v2));
+    const rolledBack = await update(first.physicalResourceId, properties(), v2);
 
     expect(rolledBack.physicalResourceId).toBe(first.physicalResourceId);
-    expect(emulator.integration(first.physicalResourceId)!.config!.current!.properties).toMatchObject({ eventFilter: [PRESENCE] });
+    expect(configOf(first.physicalResourceId).properties)
+      .toMatchObject({ eventFilter: [PRESENCE] });
   });
 
   test('re-activates with the old region after a failed re-activation', async () => {
-    const first = await deploy(lifecycle(), createEvent(properties()));
+    const first = await create();
     const v2 = properties({ AwsRegion: 'eu-west-1' });
     emulator.inject({ fault: { kind: 'activationError', message: 'activation refused' } });
-    await expect(deploy(lifecycle(), updateEvent(first.physicalResourceId, v2, properties()))).rejects.toThrow();
+    await expect(update(first.physicalResourceId, v2)).rejects.toThrow(/activation refused/);
 
-    const rolledBack = await deploy(lifecycle(), updateEvent(first.physicalResourceId, properties(), v2));
+    const rolledBack = await update(first.physicalResourceId, properties(), v2);
 
-    const integration = emulator.integration(first.physicalResourceId)!;
     expect(rolledBack.physicalResourceId).toBe(first.physicalResourceId);
-    expect(integration.reportedState?.code).toBe('ACTIVE');
-    expect(integration.config!.current!.properties).toMatchObject({ awsAccountRegion: 'us-east-1' });
+    expect(emulator.integration(first.physicalResourceId)?.reportedState?.code).toBe('ACTIVE');
+    expect(configOf(first.physicalResourceId).properties)
+      .toMatchObject({ awsAccountRegion: 'us-east-1' });
     expect(partnerSide.find(first.data.EventSourceName)?.region).toBe('us-east-1');
   });
 });
 
 describe('Delete', () => {
   test('deletes the integration, and its partner source goes with it', async () => {
-    const first = await deploy(lifecycle(), createEvent(properties()));
+    const first = await create();
 
     const outcome = await deploy(lifecycle(), deleteEvent(first.physicalResourceId, properties()));
 
@@ -644,46 +705,57 @@ describe('Delete', () => {
   });
 
   test('succeeds and logs when the integration is already gone', async () => {
-    const first = await deploy(lifecycle(), createEvent(properties()));
-    await deploy(lifecycle(), deleteEvent(first.physicalResourceId, properties()));
+    const first = await create();
+    const event = deleteEvent(first.physicalResourceId, properties());
+    await deploy(lifecycle(), event);
 
-    await expect(lifecycle().onEvent(deleteEvent(first.physicalResourceId, properties())))
+    await expect(lifecycle().onEvent(event))
       .resolves.toEqual({ PhysicalResourceId: first.physicalResourceId });
-    expect(logged().filter((l) => l.message === 'integration already gone')).toEqual([
-      expect.objectContaining({ integrationId: first.physicalResourceId, status: 404, requestType: 'Delete' }),
+    expect(loggedMessage('integration already gone')).toEqual([
+      expect.objectContaining({
+        integrationId: first.physicalResourceId,
+        status: 404,
+        requestType: 'Delete',
+      }),
     ]);
   });
 
   test('leaves the integration in place when the removal policy is retain', async () => {
-    const first = await deploy(lifecycle(), createEvent(properties({ RemovalPolicy: 'retain' })));
+    const props = properties({ RemovalPolicy: 'retain' });
+    const first = await create(props);
     emulator.requests.length = 0;
 
-    await deploy(lifecycle(), deleteEvent(first.physicalResourceId, properties({ RemovalPolicy: 'retain' })));
+    await deploy(lifecycle(), deleteEvent(first.physicalResourceId, props));
 
     expect(emulator.integration(first.physicalResourceId)).toBeDefined();
     expect(emulator.requests).toEqual([]);
   });
 
-  test('succeeds without calling Genesys for a physical id that is not an integration id', async () => {
-    for (const id of ['AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', randomUUID().slice(0, 8)]) {
-      await expect(lifecycle().onEvent(deleteEvent(id, properties()))).resolves.toEqual({ PhysicalResourceId: id });
+  test('succeeds without calling Genesys for a physical id that is no integration id', async () => {
+    for (const id of ['AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', 'a1b2c3d4']) {
+      await expect(lifecycle().onEvent(deleteEvent(id, properties())))
+        .resolves.toEqual({ PhysicalResourceId: id });
     }
 
     expect(emulator.requests).toEqual([]);
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 
-  test('succeeds for a non-integration id even when the properties are unusable', async () => {
-    await expect(lifecycle().onEvent(deleteEvent('not-an-id', { SecretArn: 'nope' }))).resolves.toEqual({ PhysicalResourceId: 'not-an-id' });
+  test('succeeds for a physical id that is no integration id even with unusable properties', async () => {
+    await expect(lifecycle().onEvent(deleteEvent('not-an-id', { SecretArn: 'nope' })))
+      .resolves.toEqual({ PhysicalResourceId: 'not-an-id' });
   });
 
   test('names the Genesys call and status when the delete is refused', async () => {
-    const first = await deploy(lifecycle(), createEvent(properties()));
-    emulator.inject({ fault: { kind: 'status', status: 403, message: 'Missing permission integrations:integration:delete' },
-      match: { method: 'DELETE' } });
+    const first = await create();
+    emulator.inject({
+      fault: { kind: 'status', status: 403, message: 'Missing permission integration:delete' },
+      match: { method: 'DELETE' },
+    });
 
     await expect(lifecycle().onEvent(deleteEvent(first.physicalResourceId, properties())))
-      .rejects.toThrow(/deleting the integration failed: Genesys DELETE \/api\/v2\/integrations\/.* answered 403: Missing permission/);
+      .rejects.toThrow(new RegExp('^deleting the integration failed: Genesys DELETE ' +
+        '/api/v2/integrations/.* answered 403: Missing permission'));
   });
 });
 
@@ -700,19 +772,25 @@ describe('logs', () => {
       return response;
     });
     try {
-      const first = await deploy(lifecycle(), createEvent(properties()));
-      const v2 = properties({ EventSourceSuffix: 'contact-center-v2' });
-      const second = await deploy(lifecycle(), updateEvent(first.physicalResourceId, v2, properties()));
+      const first = await create();
+      const v2 = properties({ EventSourceSuffix: SUFFIX_V2 });
+      const second = await update(first.physicalResourceId, v2);
       emulator.expireTokens();
       await deploy(lifecycle(), deleteEvent(first.physicalResourceId, properties()));
-      emulator.inject({ fault: { kind: 'status', status: 401 }, match: { path: '/oauth/token' }, times: 10 });
-      await lifecycle().onEvent(deleteEvent(second.physicalResourceId, v2)).catch(() => undefined);
+      emulator.inject({
+        fault: { kind: 'status', status: 401 },
+        match: { path: '/oauth/token' },
+        times: 10,
+      });
+      emulator.expireTokens();
+      const refused = lifecycle().onEvent(deleteEvent(second.physicalResourceId, v2));
+      await expect(refused).rejects.toThrow(/answered 401/);
     } finally {
       spy.mockRestore();
     }
 
     const text = lines.join('\n');
-    expect(tokens.length).toBeGreaterThan(0);
+    expect(tokens.length).toBeGreaterThan(1);
     expect(lines.length).toBeGreaterThan(10);
     for (const token of tokens) expect(text).not.toContain(token);
     expect(text).not.toContain(CLIENT_SECRET);
@@ -721,18 +799,20 @@ describe('logs', () => {
     expect(text).not.toMatch(/authorization|bearer /i);
   });
 
-  test('are JSON lines with a short lowercase message and the request context', () => {
-    return deploy(lifecycle(), createEvent(properties())).then((outcome) => {
-      for (const line of logged()) {
-        expect(line.message).toMatch(/^[a-z][a-z ,-]*$/);
-        expect(line).toMatchObject({ requestType: 'Create', logicalResourceId: 'Integration' });
-      }
-      const calls = logged().filter((l) => l.message === 'genesys call');
-      expect(calls[0]).toEqual(expect.objectContaining({
-        call: expect.stringMatching(/^(GET|POST) \//), status: 200, attempt: 1, durationMs: expect.any(Number),
-      }));
-      expect(logged().some((l) => l.integrationId === outcome.physicalResourceId)).toBe(true);
-    });
+  test('are JSON lines with a short lowercase message and the request context', async () => {
+    const outcome = await create();
+
+    for (const line of logged()) {
+      expect(line.message).toMatch(/^[a-z][a-z ,-]*$/);
+      expect(line).toMatchObject({ requestType: 'Create', logicalResourceId: 'Integration' });
+    }
+    expect(loggedMessage('genesys call')[0]).toEqual(expect.objectContaining({
+      call: expect.stringMatching(/^(GET|POST) \//),
+      status: 200,
+      attempt: 1,
+      durationMs: expect.any(Number),
+    }));
+    expect(logged().some((l) => l.integrationId === outcome.physicalResourceId)).toBe(true);
   });
 });
 

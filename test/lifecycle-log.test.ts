@@ -24,7 +24,8 @@ describe('redact', () => {
   });
 
   test('masks pre-signed URLs and HTTP credentials inside text', () => {
-    const text = 'answer to https://bucket.s3.amazonaws.com/k?X-Amz-Signature=abc123 with Bearer abcdefghijkl';
+    const text = 'answer to https://bucket.s3.amazonaws.com/k?X-Amz-Signature=abc123 ' +
+      'with Bearer abcdefghijkl';
 
     expect(redact(text)).toBe(`answer to ${REDACTED} with Bearer ${REDACTED}`);
   });

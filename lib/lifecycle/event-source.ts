@@ -4,12 +4,18 @@
  * The source is looked up by its full name: a prefix look-up is ambiguous as soon as an account
  * holds two Genesys integrations.
  */
+// eslint-disable-next-line import/no-extraneous-dependencies -- provided by the Lambda runtime
 import { DescribeEventSourceCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 
 /** Where a partner event source stands, as far as the lifecycle is concerned. */
 export type PartnerSourceState =
   /** PENDING (no event bus yet) or ACTIVE (associated with a bus): the source exists. */
-  | { readonly exists: true; readonly state: 'PENDING' | 'ACTIVE'; readonly arn?: string; readonly expiresAt?: string }
+  | {
+    readonly exists: true;
+    readonly state: 'PENDING' | 'ACTIVE';
+    readonly arn?: string;
+    readonly expiresAt?: string;
+  }
   /** Not created yet (ResourceNotFoundException). */
   | { readonly exists: false; readonly state: 'NOT_FOUND' }
   /** Deleted by the partner; the name may come back when Genesys creates the source again. */
@@ -32,7 +38,8 @@ export function eventBridgeClient(region?: string): EventBridgeClient {
 }
 
 /** DescribeEventSource by full name, mapped to the three states the lifecycle distinguishes. */
-export async function describePartnerSource(client: EventBridgeClient, name: string): Promise<PartnerSourceState> {
+export async function describePartnerSource(client: EventBridgeClient,
+  name: string): Promise<PartnerSourceState> {
   try {
     const source = await client.send(new DescribeEventSourceCommand({ Name: name }));
     if (source.State === 'DELETED') return { exists: false, state: 'DELETED' };

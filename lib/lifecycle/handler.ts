@@ -30,13 +30,19 @@
  * - The AWS SDK clients use the default configuration: AWS_REGION, AWS_ENDPOINT_URL and the
  *   credentials variables apply.
  */
+// eslint-disable-next-line import/no-extraneous-dependencies -- provided by the Lambda runtime
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { MAX_INTEGRATIONS_PER_ORG, partnerEventSourceArn, partnerEventSourceName } from '../rules';
 import { describePartnerSource, eventBridgeClient } from './event-source';
-import { GenesysApiError, GenesysClient, GenesysConflictError, GenesysNotFoundError } from './genesys-client';
+import {
+  GenesysApiError,
+  GenesysClient,
+  GenesysConflictError,
+  GenesysNotFoundError,
+} from './genesys-client';
 import { GenesysApi, IntegrationConfiguration } from './genesys-models';
 import { Logger } from './log';
-import { Decision, isIntegrationId, notesWithMarker, ownershipMarker, plan, RequestType } from './plan';
+import { Decision, notesWithMarker, ownershipMarker, plan, RequestType } from './plan';
 import { IntegrationResourceAttributes } from './properties';
 import {
   Connection,
@@ -113,13 +119,14 @@ export interface IsCompleteResponse {
   readonly Data?: IntegrationResourceAttributes;
 }
 
+/** Builds the Genesys client of one connection. */
+export type GenesysFactory =
+  (connection: Connection, credentials: GenesysCredentials, logger: Logger) => GenesysApi;
+
 /** Dependencies of the handlers, replaceable in tests. */
 export interface LifecycleOptions {
-  /**
-   * Builds the Genesys client of a connection.
-   * @default - a GenesysClient with its default retry policy
-   */
-  readonly genesys?: (connection: Connection, credentials: GenesysCredentials, logger: Logger) => GenesysApi;
+  /** Builds the Genesys client. @default - a GenesysClient with its default retry policy */
+  readonly genesys?: GenesysFactory;
   /** Reads the OAuth client from Secrets Manager. @default readGenesysCredentials */
   readonly credentials?: (secretArn: string) => Promise<GenesysCredentials>;
   /** The EventBridge client of a region. @default eventBridgeClient */
@@ -149,24 +156,22 @@ export interface Lifecycle {
 /** The default wait limit: 25 minutes, within the Provider's default 30-minute total timeout. */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 1500;
 
-/** How often a configuration write is retried after a version conflict. */
+/** How often a configuration write is tried when it meets version conflicts. */
 const CONFIG_WRITE_ATTEMPTS = 4;
 
-/** CloudFormation shows at most a few hundred characters of a reason; keep errors short. */
+/** CloudFormation shows a short reason and the whole response is limited: keep errors short. */
 const MAX_ERROR_LENGTH = 900;
 
 /**
  * The default Genesys client factory. A new client per invocation costs nothing: the client keeps
  * its OAuth tokens at module level, so a warm Lambda reuses its token.
  */
-function defaultGenesys(connection: Connection, credentials: GenesysCredentials, logger: Logger): GenesysApi {
-  return new GenesysClient({
-    endpoints: connection.endpoints,
-    clientId: credentials.clientId,
-    clientSecret: credentials.clientSecret,
-    logger: (message, data) => logger.info(message, data),
-  });
-}
+const defaultGenesys: GenesysFactory = (connection, credentials, logger) => new GenesysClient({
+  endpoints: connection.endpoints,
+  clientId: credentials.clientId,
+  clientSecret: credentials.clientSecret,
+  logger: (message, data) => logger.info(message, data),
+});
 
 /** Builds the handlers with their dependencies. */
 export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
@@ -176,6 +181,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
   const now = options.now ?? Date.now;
   const baseLogger = options.logger ?? new Logger();
   const waitTimeoutMs = () => options.waitTimeoutMs ?? timeoutFromEnvironment();
+  const maxIntegrations = options.maxIntegrations ?? MAX_INTEGRATIONS_PER_ORG;
 
   async function connect(connection: Connection, log: Logger): Promise<GenesysApi> {
     const credentials = await readCredentials(connection.secretArn);
@@ -192,7 +198,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       physicalResourceId: event.PhysicalResourceId,
       stackId: event.StackId,
       properties: withoutServiceToken(event.ResourceProperties),
-      oldProperties: event.OldResourceProperties && withoutServiceToken(event.OldResourceProperties),
+      oldProperties: withoutServiceToken(event.OldResourceProperties),
     });
     try {
       const answer = event.RequestType === 'Delete'
@@ -200,7 +206,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
         : await createOrUpdate(event, log);
       log.info('event handled', {
         physicalResourceId: answer.PhysicalResourceId,
-        pending: answer.Lifecycle ? pendingKeys(answer.Lifecycle) : [],
+        pending: pendingKeys(answer.Lifecycle),
       });
       return answer;
     } catch (error) {
@@ -210,19 +216,19 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
 
   async function deleteResource(event: LifecycleEvent, log: Logger): Promise<OnEventResponse> {
     const physicalResourceId = event.PhysicalResourceId ?? '';
-    const rawPolicy = event.ResourceProperties?.RemovalPolicy;
+    const policy = String(event.ResourceProperties?.RemovalPolicy ?? '').toLowerCase();
     const decision = plan({
       requestType: 'Delete',
       physicalResourceId,
-      removalPolicy: typeof rawPolicy === 'string' && rawPolicy.toLowerCase() === 'retain' ? 'retain' : 'delete',
+      removalPolicy: policy === 'retain' ? 'retain' : 'delete',
       marker: ownershipMarker(event.StackId, event.LogicalResourceId),
     });
-    log.info('plan decided', { action: decision.action, integrationId: decision.integrationId, reason: decision.reason });
+    logDecision(log, decision);
     if (decision.action !== 'delete') return { PhysicalResourceId: physicalResourceId };
 
     const { connection } = parseDeleteProperties(event.ResourceProperties);
     const genesys = await connect(connection, log);
-    const id = decision.integrationId as string;
+    const id = physicalResourceId;
     try {
       await genesys.deleteIntegration(id);
       log.info('integration deleted', { integrationId: id });
@@ -236,29 +242,27 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
   async function createOrUpdate(event: LifecycleEvent, log: Logger): Promise<OnEventResponse> {
     const startedAt = now();
     const { connection, settings } = parseProperties(event.ResourceProperties);
-    const previous = event.RequestType === 'Update' ? tryParseSettings(event.OldResourceProperties) : undefined;
+    const previous = event.RequestType === 'Update'
+      ? tryParseSettings(event.OldResourceProperties)
+      : undefined;
     const marker = ownershipMarker(event.StackId, event.LogicalResourceId);
     const genesys = await connect(connection, log);
 
     const organization = await step('reading the organization', () => genesys.getOrganization());
-    const integrations = await step('listing the EventBridge integrations', () => genesys.listEventBridgeIntegrations());
-    const topics = await step('reading the notification topics', () => genesys.listAvailableTopics());
-    const decide = (maxIntegrations: number) => {
+    const integrations = await step('listing the EventBridge integrations',
+      () => genesys.listEventBridgeIntegrations());
+    const topics = await step('reading the notification topics',
+      () => genesys.listAvailableTopics());
+    const decide = (limit: number): Decision => {
       const decided = plan({
         requestType: event.RequestType,
         physicalResourceId: event.PhysicalResourceId,
         desired: settings,
         previous,
         marker,
-        org: { integrations, topics, maxIntegrations },
+        org: { integrations, topics, maxIntegrations: limit },
       });
-      log.info('plan decided', {
-        action: decided.action,
-        integrationId: decided.integrationId,
-        changes: decided.changes,
-        reason: decided.reason,
-      });
-      if (decided.warning) log.warn('re-activating in place, events pause meanwhile', { warning: decided.warning });
+      logDecision(log, decided);
       if (decided.action === 'reject') {
         throw new Error(`${event.RequestType} refused, nothing was changed in Genesys Cloud: ` +
           (decided.problems ?? []).join('; '));
@@ -266,44 +270,42 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       return decided;
     };
 
-    let decision = decide(options.maxIntegrations ?? MAX_INTEGRATIONS_PER_ORG);
+    let decision = decide(maxIntegrations);
     let id = decision.integrationId;
     if (decision.steps.createIntegration) {
       try {
-        const created = await genesys.createIntegration(settings.name);
-        if (!created?.id) throw new Error('Genesys POST /api/v2/integrations answered without an integration id');
-        id = created.id;
-        log.info('integration created', { integrationId: id });
+        id = await createIntegration(genesys, settings.name, log);
       } catch (error) {
-        if (!isIntegrationLimit(error)) throw inStep('creating the integration', error);
+        if (!isIntegrationLimit(error)) throw error;
         // Genesys knows its limit better than the constant: decide again as if the organization
         // were full, which re-activates in place (Update) or explains the limit (Create).
-        log.warn('organization full', { integrations: integrations.length, error: describe(error) });
+        log.warn('organization full', {
+          integrations: integrations.length,
+          error: describe(error),
+        });
         decision = decide(integrations.length);
         id = decision.integrationId;
       }
     }
-    const steps = decision.steps;
     const integrationId = id as string;
+    const steps = decision.steps;
     const ilog = log.child({ integrationId });
 
     try {
-      if (steps.writeConfig) {
-        await writeConfig(genesys, integrationId, settings, marker, ilog);
-      }
+      if (steps.writeConfig) await writeConfig(genesys, integrationId, settings, marker, ilog);
       if (steps.setState) {
         const state = steps.setState;
-        await step(`setting the intended state to ${state}`, () => genesys.setIntendedState(integrationId, state));
+        await step(`setting the intended state to ${state}`,
+          () => genesys.setIntendedState(integrationId, state));
         ilog.info('intended state set', { intendedState: state });
       }
     } catch (error) {
-      if (steps.deleteOnFailure) throw await withCleanup(genesys, integrationId, error, ilog);
-      throw error;
+      throw steps.deleteOnFailure ? await withCleanup(genesys, integrationId, error, ilog) : error;
     }
 
     const answer: OnEventResponse = {
       PhysicalResourceId: integrationId,
-      Data: attributes(event, organization.id, integrationId, settings),
+      Data: attributes(event.StackId, organization.id, integrationId, settings),
     };
     if (!steps.awaitActive && !steps.awaitSource && !steps.disableAfter) return answer;
     return {
@@ -321,6 +323,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
 
   async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
     const work = event.Lifecycle;
+    if (!work) return { IsComplete: true, Data: event.Data };
+
     const integrationId = event.PhysicalResourceId;
     const log = baseLogger.child({
       requestType: event.RequestType,
@@ -328,61 +332,23 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       requestId: event.RequestId,
       integrationId,
     });
-    if (!work) return { IsComplete: true, Data: event.Data };
-
     const { connection, settings } = parseProperties(event.ResourceProperties);
     let genesys: GenesysApi | undefined;
     try {
       genesys = await connect(connection, log);
       const elapsedMs = now() - work.startedAt;
-      const limitMs = waitTimeoutMs();
+      const wait: Wait = { elapsedMs, limitMs: waitTimeoutMs(), log };
 
-      if (work.awaitActive) {
-        const integration = await step('reading the integration', () => genesys!.getIntegration(integrationId));
-        const state = integration.reportedState;
-        if (state?.code === 'ERROR') {
-          throw new Error(`Genesys Cloud reported ERROR while activating integration ${integrationId}: ` +
-            `${state.detail?.message ?? state.detail?.messageWithParams ?? 'no detail given'}`);
-        }
-        if (state?.code !== 'ACTIVE') {
-          if (elapsedMs > limitMs) {
-            throw new Error(`integration ${integrationId} did not become ACTIVE within ${seconds(limitMs)} s ` +
-              `(reportedState ${state?.code ?? 'unknown'}): check its status in Genesys Cloud, then deploy again`);
-          }
-          log.info('waiting for activation', { reportedState: state?.code, elapsedMs });
-          return { IsComplete: false };
-        }
+      if (work.awaitActive && !(await isActive(genesys, integrationId, wait))) {
+        return { IsComplete: false };
       }
-
-      if (work.awaitSource) {
-        const sourceName = partnerEventSourceName(event.Data?.OrganizationId ?? '', settings.suffix);
-        const home = stackHome(event.StackId);
-        if (home.account && home.account !== settings.accountId) {
-          log.warn('partner source not verifiable from this account', {
-            eventSourceName: sourceName,
-            awsAccountId: settings.accountId,
-            lambdaAccountId: home.account,
-          });
-        } else {
-          const source = await describePartnerSource(eventBridge(settings.region), sourceName).catch((error) => {
-            throw inStep(`EventBridge DescribeEventSource on ${sourceName}`, error);
-          });
-          if (!source.exists) {
-            if (elapsedMs > limitMs) {
-              throw new Error(`the partner event source ${sourceName} did not appear in account ` +
-                `${settings.accountId}, region ${settings.region} within ${seconds(limitMs)} s ` +
-                `(last state ${source.state}) although integration ${integrationId} is ACTIVE: ` +
-                'check the integration in Genesys Cloud and the AWS account and region, then deploy again');
-            }
-            log.info('waiting for partner source', { eventSourceName: sourceName, state: source.state, elapsedMs });
-            return { IsComplete: false };
-          }
-          log.info('partner source found', { eventSourceName: sourceName, state: source.state, elapsedMs });
-        }
+      if (work.awaitSource && !(await sourceExists(event, settings, integrationId, wait))) {
+        return { IsComplete: false };
       }
-
       if (work.disableAfter) {
-        await step('disabling the integration', () => genesys!.setIntendedState(integrationId, 'DISABLED'));
+        const client = genesys;
+        await step('disabling the integration',
+          () => client.setIntendedState(integrationId, 'DISABLED'));
         log.info('integration disabled', { intendedState: 'DISABLED' });
       }
       log.info('operation complete', { action: work.action, elapsedMs });
@@ -395,15 +361,95 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     }
   }
 
+  /** Whether reportedState is ACTIVE; ERROR and an expired wait throw. */
+  async function isActive(genesys: GenesysApi, id: string, wait: Wait): Promise<boolean> {
+    const integration = await step('reading the integration', () => genesys.getIntegration(id));
+    const state = integration.reportedState;
+    if (state?.code === 'ACTIVE') return true;
+    if (state?.code === 'ERROR') {
+      const detail = state.detail?.message ?? state.detail?.messageWithParams ?? 'no detail given';
+      throw new Error(`Genesys Cloud reported ERROR while activating integration ${id}: ${detail}`);
+    }
+    if (wait.elapsedMs > wait.limitMs) {
+      throw new Error(`integration ${id} did not become ACTIVE within ${seconds(wait.limitMs)} s ` +
+        `(reportedState ${state?.code ?? 'unknown'}): check its status in Genesys Cloud, ` +
+        'then deploy again');
+    }
+    wait.log.info('waiting for activation', {
+      reportedState: state?.code,
+      elapsedMs: wait.elapsedMs,
+    });
+    return false;
+  }
+
+  /**
+   * Whether the partner event source exists (PENDING or ACTIVE); an expired wait throws. A source
+   * in another account cannot be described from here: that check is skipped, and logged.
+   */
+  async function sourceExists(event: IsCompleteEvent, settings: IntegrationSettings, id: string,
+    wait: Wait): Promise<boolean> {
+    const name = partnerEventSourceName(event.Data?.OrganizationId ?? '', settings.suffix);
+    const home = stackHome(event.StackId);
+    if (home.account && home.account !== settings.accountId) {
+      wait.log.warn('partner source not verifiable from this account', {
+        eventSourceName: name,
+        awsAccountId: settings.accountId,
+        lambdaAccountId: home.account,
+      });
+      return true;
+    }
+
+    const source = await describePartnerSource(eventBridge(settings.region), name)
+      .catch((error) => {
+        throw inStep(`EventBridge DescribeEventSource on ${name}`, error);
+      });
+    const data = { eventSourceName: name, state: source.state, elapsedMs: wait.elapsedMs };
+    if (source.exists) {
+      wait.log.info('partner source found', data);
+      return true;
+    }
+    if (wait.elapsedMs > wait.limitMs) {
+      throw new Error(`the partner event source ${name} did not appear in account ` +
+        `${settings.accountId}, region ${settings.region} within ${seconds(wait.limitMs)} s ` +
+        `(last state ${source.state}) although integration ${id} is ACTIVE: check the ` +
+        'integration in Genesys Cloud and the AWS account and region, then deploy again');
+    }
+    wait.log.info('waiting for partner source', data);
+    return false;
+  }
+
   return { onEvent, isComplete };
+}
+
+/** One isComplete call's view of the wait. */
+interface Wait {
+  readonly elapsedMs: number;
+  readonly limitMs: number;
+  readonly log: Logger;
+}
+
+/** POSTs a new integration and returns its id. */
+async function createIntegration(genesys: GenesysApi, name: string, log: Logger): Promise<string> {
+  let created;
+  try {
+    created = await genesys.createIntegration(name);
+  } catch (error) {
+    if (isIntegrationLimit(error)) throw error;
+    throw inStep('creating the integration', error);
+  }
+  if (!created?.id) {
+    throw new Error('Genesys POST /api/v2/integrations answered without an integration id');
+  }
+  log.info('integration created', { integrationId: created.id });
+  return created.id;
 }
 
 /**
  * Writes the configuration with the version Genesys holds now. A version conflict means
  * something else wrote in between: read again and write again, a few times.
  */
-async function writeConfig(genesys: GenesysApi, id: string, settings: IntegrationSettings, marker: string,
-  log: Logger): Promise<void> {
+async function writeConfig(genesys: GenesysApi, id: string, settings: IntegrationSettings,
+  marker: string, log: Logger): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const current = await step('reading the configuration', () => genesys.getConfig(id));
     const config: IntegrationConfiguration = {
@@ -424,7 +470,9 @@ async function writeConfig(genesys: GenesysApi, id: string, settings: Integratio
       log.info('configuration written', { version: current.version, attempt });
       return;
     } catch (error) {
-      if (!(error instanceof GenesysConflictError)) throw inStep('writing the configuration', error);
+      if (!(error instanceof GenesysConflictError)) {
+        throw inStep('writing the configuration', error);
+      }
       if (attempt >= CONFIG_WRITE_ATTEMPTS) {
         throw new Error(`writing the configuration of integration ${id} met a version conflict ` +
           `${attempt} times: something else keeps changing it; stop that change and deploy again`);
@@ -435,16 +483,18 @@ async function writeConfig(genesys: GenesysApi, id: string, settings: Integratio
 }
 
 /** Deletes an integration the failed operation created, and says so in the error. */
-async function withCleanup(genesys: GenesysApi, id: string, error: unknown, log: Logger): Promise<Error> {
+async function withCleanup(genesys: GenesysApi, id: string, error: unknown,
+  log: Logger): Promise<Error> {
   const cause = asError(error);
   try {
     await genesys.deleteIntegration(id);
     log.warn('integration deleted after failure', { integrationId: id });
-    return new Error(`${cause.message}; integration ${id} was deleted so that nothing is left behind`);
+    return new Error(`${describe(cause)}; integration ${id} was deleted so that nothing is ` +
+      'left behind');
   } catch (cleanupError) {
     if (cleanupError instanceof GenesysNotFoundError) return cause;
     log.error('cleanup failed', { integrationId: id, error: describe(cleanupError) });
-    return new Error(`${cause.message}; deleting integration ${id} failed as well ` +
+    return new Error(`${describe(cause)}; deleting integration ${id} failed as well ` +
       `(${describe(cleanupError)}): delete it in Genesys Cloud`);
   }
 }
@@ -455,7 +505,7 @@ function isIntegrationLimit(error: unknown): boolean {
     && /max/i.test(`${error.code ?? ''} ${error.genesysMessage ?? ''}`);
 }
 
-/** Runs one Genesys call and names it in the error when it fails. */
+/** Runs one Genesys call and names the step in the error when it fails. */
 async function step<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -464,7 +514,7 @@ async function step<T>(what: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** An error whose message says which step failed, and what to do about it. */
+/** An error whose message says which step failed. */
 function inStep(what: string, error: unknown): Error {
   return new Error(`${what} failed: ${describe(error)}`);
 }
@@ -486,18 +536,31 @@ export function describe(error: unknown): string {
 function failure(log: Logger, error: unknown): Error {
   const message = describe(error);
   log.error('event failed', { error: message });
-  const short = message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH - 3)}...` : message;
-  return new Error(short);
+  return new Error(message.length > MAX_ERROR_LENGTH
+    ? `${message.slice(0, MAX_ERROR_LENGTH - 3)}...`
+    : message);
 }
 
-function attributes(event: LifecycleEvent, organizationId: string, integrationId: string,
+function logDecision(log: Logger, decision: Decision): void {
+  log.info('plan decided', {
+    action: decision.action,
+    integrationId: decision.integrationId,
+    changes: decision.changes,
+    reason: decision.reason,
+  });
+  if (decision.warning) {
+    log.warn('re-activating in place, events pause meanwhile', { warning: decision.warning });
+  }
+}
+
+function attributes(stackId: string, organizationId: string, integrationId: string,
   settings: IntegrationSettings): IntegrationResourceAttributes {
   const name = partnerEventSourceName(organizationId, settings.suffix);
   return {
     IntegrationId: integrationId,
     OrganizationId: organizationId,
     EventSourceName: name,
-    EventSourceArn: partnerEventSourceArn(settings.region, stackHome(event.StackId).partition, name),
+    EventSourceArn: partnerEventSourceArn(settings.region, stackHome(stackId).partition, name),
   };
 }
 
@@ -518,12 +581,14 @@ function seconds(ms: number): number {
   return Math.round(ms / 1000);
 }
 
-function pendingKeys(work: PendingWork): string[] {
+function pendingKeys(work: PendingWork | undefined): string[] {
+  if (!work) return [];
   return (['awaitActive', 'awaitSource', 'disableAfter'] as const).filter((key) => work[key]);
 }
 
-function withoutServiceToken(props: Record<string, unknown>): Record<string, unknown> {
-  const { ServiceToken: _serviceToken, ...rest } = props ?? {};
+function withoutServiceToken(props: Record<string, unknown> | undefined): object | undefined {
+  if (!props) return undefined;
+  const { ServiceToken: _serviceToken, ...rest } = props;
   return rest;
 }
 

@@ -19,11 +19,13 @@ export type LogSink = (line: string) => void;
 /** What replaces a redacted value. */
 export const REDACTED = '[redacted]';
 
-const SENSITIVE_KEY = /secret(?!arn|id|name)|token|authorization|password|passwd|credential|cookie|responseurl|signature/i;
+const SENSITIVE_KEY =
+  /secret(?!arn|id|name)|token|authorization|passw(or)?d|credential|cookie|responseurl|signature/i;
 /** Key names that match the pattern above but only ever hold harmless values. */
 const HARMLESS_KEYS = new Set(['tokentype', 'token_type']);
 /** A pre-signed URL (the CloudFormation ResponseURL is one) carries its credential in the query. */
-const PRESIGNED_URL = /https?:\/\/[^\s"']*(X-Amz-(Signature|Credential|Security-Token)|Signature=|AWSAccessKeyId=)[^\s"']*/gi;
+const PRESIGNED_URL =
+  /https?:\/\/[^\s"']*(X-Amz-(Signature|Credential|Security-Token)|Signature=|AWSAccessKeyId=)[^\s"']*/gi;
 /** `Bearer <token>` and `Basic <credentials>` wherever an Authorization header leaks into text. */
 const HTTP_CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 /** Values shorter than this are not masked by value: they would mask common words. */

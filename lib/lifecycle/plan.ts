@@ -74,7 +74,8 @@ export interface Decision {
 }
 
 /** The settings the plan compares. */
-export type SettingName = 'accountId' | 'region' | 'suffix' | 'topics' | 'name' | 'notes' | 'enabled';
+export type SettingName =
+  | 'accountId' | 'region' | 'suffix' | 'topics' | 'name' | 'notes' | 'enabled';
 
 /** What the plan knows of the Genesys organization. */
 export interface OrgState {
@@ -146,22 +147,25 @@ export function userNotesOf(notes: string | undefined): string {
 
 /** The EventBridge settings of an integration's current configuration, if it has any. */
 export function configuredSettings(integration: Integration): Partial<EventBridgeConfigProperties> {
-  const properties = integration.config?.current?.properties as Partial<EventBridgeConfigProperties> | undefined;
-  return properties ?? {};
+  const properties = integration.config?.current?.properties;
+  return (properties ?? {}) as Partial<EventBridgeConfigProperties>;
 }
 
 /** Topics of the filter that the catalog lacks or that cannot be sent to EventBridge. */
-export function checkTopicsAvailable(topics: readonly string[], catalog: readonly AvailableTopic[]): string[] {
+export function checkTopicsAvailable(topics: readonly string[],
+  catalog: readonly AvailableTopic[]): string[] {
   const byId = new Map(catalog.filter((t) => t.id !== undefined).map((t) => [t.id as string, t]));
   const problems: string[] = [];
   for (const topic of topics) {
     const entry = byId.get(topic);
     if (!entry) {
-      problems.push(`topics: ${shown(topic)} is not a notification topic of this Genesys organization ` +
-        '(GET /api/v2/notifications/availabletopics does not list it): check its spelling, with {id} placeholders');
-    } else if (entry.transports && !entry.transports.some((t) => t === 'EventBridge' || t === 'All')) {
+      problems.push(`topics: ${shown(topic)} is not a notification topic of this Genesys ` +
+        'organization (GET /api/v2/notifications/availabletopics does not list it): check its ' +
+        'spelling, with {id} placeholders');
+    } else if (entry.transports && !entry.transports.some(carriesEventBridge)) {
       problems.push(`topics: ${shown(topic)} cannot be sent to EventBridge (its transports are ` +
-        `${entry.transports.join(', ') || 'none'}): remove it, or choose a topic whose transports include EventBridge`);
+        `${entry.transports.join(', ') || 'none'}): remove it, or choose a topic whose ` +
+        'transports include EventBridge');
     }
   }
   return problems;
@@ -171,7 +175,8 @@ export function checkTopicsAvailable(topics: readonly string[], catalog: readonl
 export function plan(input: PlanInput): Decision {
   if (input.requestType === 'Delete') return planDelete(input);
   if (!input.desired || !input.org) {
-    throw new Error(`plan: a ${input.requestType} needs the desired settings and the organization state`);
+    throw new Error(`plan: a ${input.requestType} needs the desired settings and the ` +
+      'organization state');
   }
   if (input.requestType === 'Create') return planNew(input, input.desired, input.org, 'Create');
 
@@ -194,13 +199,25 @@ function planDelete(input: PlanInput): Decision {
     };
   }
   if (!isIntegrationId(id)) {
-    return { action: 'skip', steps: NO_STEPS, changes: [], reason: 'physical id is not a genesys integration id' };
+    return {
+      action: 'skip',
+      steps: NO_STEPS,
+      changes: [],
+      reason: 'physical id is not a genesys integration id',
+    };
   }
-  return { action: 'delete', integrationId: id, steps: NO_STEPS, changes: [], reason: 'resource deleted' };
+  return {
+    action: 'delete',
+    integrationId: id,
+    steps: NO_STEPS,
+    changes: [],
+    reason: 'resource deleted',
+  };
 }
 
 /** A Create, or an Update whose integration no longer exists: a new integration, or adoption. */
-function planNew(input: PlanInput, desired: IntegrationSettings, org: OrgState, request: RequestType): Decision {
+function planNew(input: PlanInput, desired: IntegrationSettings, org: OrgState,
+  request: RequestType): Decision {
   const candidate = adoptable(org, input.marker, desired.suffix, undefined);
   const problems = [
     ...checkTopicsAvailable(desired.topics, org.topics),
@@ -241,16 +258,21 @@ function planNew(input: PlanInput, desired: IntegrationSettings, org: OrgState, 
   };
 }
 
-function planUpdate(input: PlanInput, desired: IntegrationSettings, org: OrgState, current: Integration): Decision {
+function planUpdate(input: PlanInput, desired: IntegrationSettings, org: OrgState,
+  current: Integration): Decision {
   const id = current.id as string;
   const actual = withFallback(current, input.previous);
   const changes = differences(actual, desired, input.marker);
   const acceptedTopics = new Set(configuredSettings(actual).eventFilter ?? []);
-  const topicProblems = checkTopicsAvailable(desired.topics.filter((t) => !acceptedTopics.has(t)), org.topics);
+  const newTopics = desired.topics.filter((t) => !acceptedTopics.has(t));
+  const topicProblems = checkTopicsAvailable(newTopics, org.topics);
 
   if (changes.includes('suffix')) {
     const candidate = adoptable(org, input.marker, desired.suffix, id);
-    const problems = [...topicProblems, ...suffixConflicts(org, desired.suffix, [id, candidate?.id])];
+    const problems = [
+      ...topicProblems,
+      ...suffixConflicts(org, desired.suffix, [id, candidate?.id]),
+    ];
     if (problems.length > 0) return reject(problems);
 
     if (candidate) {
@@ -286,9 +308,9 @@ function planUpdate(input: PlanInput, desired: IntegrationSettings, org: OrgStat
       steps: activation(actual, desired, input.marker, true),
       changes,
       reason: 'event source suffix changed and the organization has no room for a new integration',
-      warning: `the Genesys organization already has ${limitOf(org)} EventBridge integrations, so the suffix ` +
-        `change re-activates integration ${id} in place instead of replacing it: events pause until the new ` +
-        'partner event source exists, and the old source is deleted',
+      warning: `the Genesys organization already has ${limitOf(org)} EventBridge integrations, ` +
+        `so the suffix change re-activates integration ${id} in place instead of replacing it: ` +
+        'events pause until the new partner event source exists, and the old source is deleted',
     };
   }
 
@@ -319,9 +341,10 @@ function planUpdate(input: PlanInput, desired: IntegrationSettings, org: OrgStat
  * suffix makes Genesys deactivate the integration, so it is activated again and a new source
  * awaited; anything else changes in place.
  */
-function convergeExisting(integration: Integration, desired: IntegrationSettings, marker: string): Steps {
+function convergeExisting(integration: Integration, desired: IntegrationSettings,
+  marker: string): Steps {
   const changes = differences(integration, desired, marker);
-  if (changes.includes('accountId') || changes.includes('region') || changes.includes('suffix')) {
+  if (movesSource(changes)) {
     return activation(integration, desired, marker, true);
   }
 
@@ -342,7 +365,7 @@ function activation(integration: Integration, desired: IntegrationSettings, mark
   awaitSource: boolean): Steps {
   const changes = differences(integration, desired, marker);
   const writeConfig = changes.some((c) => c !== 'enabled');
-  const moved = changes.includes('accountId') || changes.includes('region') || changes.includes('suffix');
+  const moved = movesSource(changes);
   // A configuration write that moves the source deactivates the integration; otherwise a running
   // integration needs no PATCH.
   const setState = moved || !isRunning(integration) ? 'ENABLED' : undefined;
@@ -363,7 +386,8 @@ function isRunning(integration: Integration): boolean {
 }
 
 /** Which desired settings an integration does not have yet. */
-export function differences(integration: Integration, desired: IntegrationSettings, marker: string): SettingName[] {
+export function differences(integration: Integration, desired: IntegrationSettings,
+  marker: string): SettingName[] {
   const config = configuredSettings(integration);
   const current = integration.config?.current;
   const changes: SettingName[] = [];
@@ -372,7 +396,8 @@ export function differences(integration: Integration, desired: IntegrationSettin
   if (config.eventSourceSuffix !== desired.suffix) changes.push('suffix');
   if (!sameTopics(config.eventFilter, desired.topics)) changes.push('topics');
   if ((current?.name ?? integration.name) !== desired.name) changes.push('name');
-  if ((current?.notes ?? integration.notes ?? '') !== notesWithMarker(desired.notes, marker)) changes.push('notes');
+  const notes = current?.notes ?? integration.notes ?? '';
+  if (notes !== notesWithMarker(desired.notes, marker)) changes.push('notes');
   const enabledNow = integration.intendedState === 'ENABLED';
   if (enabledNow !== desired.enabled) changes.push('enabled');
   return changes;
@@ -388,7 +413,8 @@ function sameTopics(actual: readonly string[] | undefined, desired: readonly str
  * The integration with its configuration; when Genesys returned none, the old properties stand
  * in for it (they describe what the previous deployment wrote).
  */
-function withFallback(integration: Integration, previous: IntegrationSettings | undefined): Integration {
+function withFallback(integration: Integration,
+  previous: IntegrationSettings | undefined): Integration {
   if (integration.config?.current || !previous) return integration;
   return {
     ...integration,
@@ -411,21 +437,23 @@ function withFallback(integration: Integration, previous: IntegrationSettings | 
 }
 
 /** An integration of this resource, found by its marker and suffix, other than `exceptId`. */
-function adoptable(org: OrgState, marker: string, suffix: string, exceptId: string | undefined): Integration | undefined {
+function adoptable(org: OrgState, marker: string, suffix: string,
+  exceptId: string | undefined): Integration | undefined {
   return eventBridgeIntegrations(org).find((i) => i.id !== exceptId
     && markerOf(i.config?.current?.notes ?? i.notes) === marker
     && configuredSettings(i).eventSourceSuffix === suffix);
 }
 
 /** Problems when another active integration of the organization already uses the suffix. */
-function suffixConflicts(org: OrgState, suffix: string, exceptIds: ReadonlyArray<string | undefined>): string[] {
+function suffixConflicts(org: OrgState, suffix: string,
+  exceptIds: ReadonlyArray<string | undefined>): string[] {
   return eventBridgeIntegrations(org)
     .filter((i) => !exceptIds.includes(i.id))
     .filter((i) => configuredSettings(i).eventSourceSuffix === suffix)
     .filter((i) => i.reportedState?.code === 'ACTIVE' || i.reportedState?.code === 'ACTIVATING')
-    .map((i) => `eventSourceSuffix ${shown(suffix)} is already used by the active EventBridge integration ` +
-      `${shown(i.name ?? '')} (${i.id}); Genesys requires the suffix to be unique among active integrations: ` +
-      'choose another suffix, or deactivate or delete that integration');
+    .map((i) => `eventSourceSuffix ${shown(suffix)} is already used by the active EventBridge ` +
+      `integration ${shown(i.name ?? '')} (${i.id}); Genesys requires the suffix to be unique ` +
+      'among active integrations: choose another suffix, or deactivate or delete that integration');
 }
 
 function hasRoom(org: OrgState): boolean {
@@ -433,9 +461,9 @@ function hasRoom(org: OrgState): boolean {
 }
 
 function orgFull(org: OrgState): string {
-  return `the Genesys organization already has ${eventBridgeIntegrations(org).length} EventBridge integrations ` +
-    `and allows at most ${limitOf(org)}: delete an unused one in Genesys Cloud (Admin > Integrations), ` +
-    'then deploy again';
+  return `the Genesys organization already has ${eventBridgeIntegrations(org).length} EventBridge ` +
+    `integrations and allows at most ${limitOf(org)}: delete an unused one in Genesys Cloud ` +
+    '(Admin > Integrations), then deploy again';
 }
 
 function limitOf(org: OrgState): number {
@@ -443,7 +471,17 @@ function limitOf(org: OrgState): number {
 }
 
 function eventBridgeIntegrations(org: OrgState): Integration[] {
-  return org.integrations.filter((i) => !i.integrationType || i.integrationType.id === INTEGRATION_TYPE_ID);
+  return org.integrations
+    .filter((i) => !i.integrationType || i.integrationType.id === INTEGRATION_TYPE_ID);
+}
+
+/** A change of account, region or suffix moves the partner event source. */
+function movesSource(changes: readonly SettingName[]): boolean {
+  return changes.includes('accountId') || changes.includes('region') || changes.includes('suffix');
+}
+
+function carriesEventBridge(transport: string): boolean {
+  return transport === 'EventBridge' || transport === 'All';
 }
 
 function reject(problems: string[]): Decision {

@@ -5,7 +5,12 @@
  * time, so a value refused here is refused with the same words as at synth time; the resource
  * property is added in parentheses because at deploy time the value may have been a token.
  */
-import { checkEndpoint, checkGenesysRegion, endpointsOfRegion, GenesysEndpoints } from '../genesys-domains';
+import {
+  checkEndpoint,
+  checkGenesysRegion,
+  endpointsOfRegion,
+  GenesysEndpoints,
+} from '../genesys-domains';
 import {
   checkAccountId,
   checkRegion,
@@ -88,7 +93,8 @@ export function parseProperties(raw: unknown): ParsedProperties {
   check(problems, checkSuffix(props.EventSourceSuffix), 'EventSourceSuffix');
   check(problems, checkTopicFilter(props.Topics), 'Topics');
   if (typeof props.IntegrationName !== 'string' || props.IntegrationName.trim() === '') {
-    problems.push(`IntegrationName must be a non-empty string, got ${shown(props.IntegrationName)}`);
+    problems.push('IntegrationName must be a non-empty string, ' +
+      `got ${shown(props.IntegrationName)}`);
   }
   if (props.Notes !== undefined && typeof props.Notes !== 'string') {
     problems.push(`Notes must be a string, got ${shown(props.Notes)}`);
@@ -158,10 +164,14 @@ function readConnection(props: Partial<Record<keyof IntegrationResourcePropertie
     if (apiProblem) problems.push(apiProblem);
     if (loginProblem) problems.push(loginProblem);
     if (!apiProblem && !loginProblem) {
-      endpoints = { apiBaseUrl: baseUrl(String(props.GenesysApiEndpoint)), loginBaseUrl: baseUrl(String(login)) };
+      endpoints = {
+        apiBaseUrl: baseUrl(String(props.GenesysApiEndpoint)),
+        loginBaseUrl: baseUrl(String(login)),
+      };
     }
   } else if (props.GenesysRegion === undefined || props.GenesysRegion === '') {
-    problems.push('GenesysRegion or GenesysApiEndpoint must be set to reach Genesys Cloud, got neither');
+    problems.push('GenesysRegion or GenesysApiEndpoint must be set to reach Genesys Cloud, ' +
+      'got neither');
   } else {
     const regionProblem = checkGenesysRegion(props.GenesysRegion);
     check(problems, regionProblem, 'GenesysRegion');
@@ -172,7 +182,8 @@ function readConnection(props: Partial<Record<keyof IntegrationResourcePropertie
   return { secretArn: secretArn as string, endpoints };
 }
 
-function readBoolean(value: unknown, property: string, fallback: boolean, problems: string[]): boolean {
+function readBoolean(value: unknown, property: string, fallback: boolean,
+  problems: string[]): boolean {
   if (value === undefined || value === '') return fallback;
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
@@ -191,7 +202,9 @@ function readRemovalPolicy(value: unknown, problems: string[]): RemovalPolicy {
 /** Adds a rule's message, naming the resource property unless the message already does. */
 function check(problems: string[], problem: string | undefined, resourceProperty: string): void {
   if (!problem) return;
-  problems.push(problem.startsWith(resourceProperty) ? problem : `${problem} (resource property ${resourceProperty})`);
+  problems.push(problem.startsWith(resourceProperty)
+    ? problem
+    : `${problem} (resource property ${resourceProperty})`);
 }
 
 function baseUrl(url: string): string {

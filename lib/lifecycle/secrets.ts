@@ -5,6 +5,7 @@
  * and the missing keys only. Both values are registered with the log redaction as soon as they
  * are read, so a value that slips into a message later is masked all the same.
  */
+// eslint-disable-next-line import/no-extraneous-dependencies -- provided by the Lambda runtime
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { registerSensitive } from './log';
 
@@ -48,7 +49,8 @@ export async function readGenesysCredentials(secretArn: string,
   const usage = 'it must hold JSON such as {"clientId": "...", "clientSecret": "..."} with the ' +
     'credentials of a Genesys Cloud OAuth client (client-credentials grant)';
   if (secretString === undefined) {
-    throw new SecretError(`the secret ${secretArn} has no SecretString (binary secrets are not supported): ${usage}`);
+    throw new SecretError(`the secret ${secretArn} has no SecretString (binary secrets are not ` +
+      `supported): ${usage}`);
   }
 
   let parsed: unknown;
@@ -68,7 +70,10 @@ export async function readGenesysCredentials(secretArn: string,
       `(a non-empty string each): ${usage}`);
   }
 
-  const credentials = { clientId: record.clientId as string, clientSecret: record.clientSecret as string };
+  const credentials = {
+    clientId: record.clientId as string,
+    clientSecret: record.clientSecret as string,
+  };
   registerSensitive(credentials.clientSecret);
   return credentials;
 }
