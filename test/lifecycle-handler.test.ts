@@ -288,6 +288,47 @@ describe('Create', () => {
     expect((await handler.isComplete(event)).IsComplete).toBe(true);
   });
 
+  test('treats a Genesys or AWS hiccup during the wait as not complete yet', async () => {
+    const handler = lifecycle();
+    const answer = await handler.onEvent(createEvent(properties()));
+    await emulator.waitFor((all) => all[0]?.reportedState?.code === 'ACTIVE');
+    await emulator.idle();
+    const event = { ...createEvent(properties()), ...answer } as IsCompleteEvent;
+    emulator.inject({
+      fault: { kind: 'status', status: 503 },
+      match: { method: 'GET', path: /^\/api\/v2\/integrations\/[^/]+$/ },
+      times: 3,
+    });
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    eventBridge.reset();
+    eventBridge.on(DescribeEventSourceCommand).rejectsOnce(throttled).resolves({ State: 'PENDING' });
+
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push((await handler.isComplete(event)).IsComplete);
+
+    expect(results).toEqual([false, false, true]);
+    expect(loggedMessage('check failed, retrying at the next poll').map((l) => l.error)).toEqual([
+      expect.stringMatching(/^reading the integration failed: Genesys GET .* answered 503/),
+      expect.stringMatching(/DescribeEventSource .* failed: ThrottlingException: Rate exceeded/),
+    ]);
+  });
+
+  test('fails on a lasting hiccup once the wait is over', async () => {
+    let clock = 0;
+    const handler = lifecycle({ now: () => clock, waitTimeoutMs: 1000 });
+    const answer = await handler.onEvent(createEvent(properties()));
+    const event = { ...createEvent(properties()), ...answer } as IsCompleteEvent;
+    emulator.inject({
+      fault: { kind: 'status', status: 503 },
+      match: { method: 'GET', path: /^\/api\/v2\/integrations\/[^/]+$/ },
+      times: Infinity,
+    });
+
+    clock = 1001;
+    await expect(handler.isComplete(event)).rejects.toThrow(/answered 503.*was deleted/);
+    expect(emulator.integrations()).toEqual([]);
+  });
+
   test('creates a disabled integration enabled, awaits its source, then disables it', async () => {
     const outcome = await create(properties({ Enabled: 'false' }));
 

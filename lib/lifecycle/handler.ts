@@ -38,7 +38,9 @@ import {
   GenesysApiError,
   GenesysClient,
   GenesysConflictError,
+  GenesysNetworkError,
   GenesysNotFoundError,
+  GenesysRateLimitError,
 } from './genesys-client';
 import { GenesysApi, IntegrationConfiguration } from './genesys-models';
 import { Logger } from './log';
@@ -119,9 +121,12 @@ export interface IsCompleteResponse {
   readonly Data?: IntegrationResourceAttributes;
 }
 
-/** Builds the Genesys client of one connection. */
-export type GenesysFactory =
-  (connection: Connection, credentials: GenesysCredentials, logger: Logger) => GenesysApi;
+/**
+ * Builds the Genesys client of one connection, for one handler: isComplete runs in a function
+ * with a short timeout, so its calls get a smaller retry budget.
+ */
+export type GenesysFactory = (connection: Connection, credentials: GenesysCredentials,
+  logger: Logger, handler: 'onEvent' | 'isComplete') => GenesysApi;
 
 /** Dependencies of the handlers, replaceable in tests. */
 export interface LifecycleOptions {
@@ -162,16 +167,23 @@ const CONFIG_WRITE_ATTEMPTS = 4;
 /** CloudFormation shows a short reason and the whole response is limited: keep errors short. */
 const MAX_ERROR_LENGTH = 900;
 
+/** The retry budget of one Genesys call in isComplete: a failed check is simply tried again. */
+const IS_COMPLETE_CALL_BUDGET_MS = 20_000;
+
 /**
  * The default Genesys client factory. A new client per invocation costs nothing: the client keeps
  * its OAuth tokens at module level, so a warm Lambda reuses its token.
  */
-const defaultGenesys: GenesysFactory = (connection, credentials, logger) => new GenesysClient({
-  endpoints: connection.endpoints,
-  clientId: credentials.clientId,
-  clientSecret: credentials.clientSecret,
-  logger: (message, data) => logger.info(message, data),
-});
+const defaultGenesys: GenesysFactory = (connection, credentials, logger, handler) =>
+  new GenesysClient({
+    endpoints: connection.endpoints,
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    logger: (message, data) => logger.info(message, data),
+    ...(handler === 'isComplete'
+      ? { requestTimeoutMs: 8_000, retry: { budgetMs: IS_COMPLETE_CALL_BUDGET_MS } }
+      : {}),
+  });
 
 /** Builds the handlers with their dependencies. */
 export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
@@ -183,9 +195,10 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
   const waitTimeoutMs = () => options.waitTimeoutMs ?? timeoutFromEnvironment();
   const maxIntegrations = options.maxIntegrations ?? MAX_INTEGRATIONS_PER_ORG;
 
-  async function connect(connection: Connection, log: Logger): Promise<GenesysApi> {
+  async function connect(connection: Connection, log: Logger,
+    handler: 'onEvent' | 'isComplete' = 'onEvent'): Promise<GenesysApi> {
     const credentials = await readCredentials(connection.secretArn);
-    return makeGenesys(connection, credentials, log);
+    return makeGenesys(connection, credentials, log, handler);
   }
 
   async function onEvent(event: LifecycleEvent): Promise<OnEventResponse> {
@@ -333,11 +346,11 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       integrationId,
     });
     const { connection, settings } = parseProperties(event.ResourceProperties);
+    const elapsedMs = now() - work.startedAt;
+    const wait: Wait = { elapsedMs, limitMs: waitTimeoutMs(), log };
     let genesys: GenesysApi | undefined;
     try {
-      genesys = await connect(connection, log);
-      const elapsedMs = now() - work.startedAt;
-      const wait: Wait = { elapsedMs, limitMs: waitTimeoutMs(), log };
+      genesys = await connect(connection, log, 'isComplete');
 
       if (work.awaitActive && !(await isActive(genesys, integrationId, wait))) {
         return { IsComplete: false };
@@ -354,6 +367,11 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       log.info('operation complete', { action: work.action, elapsedMs });
       return { IsComplete: true, Data: event.Data };
     } catch (error) {
+      if (isTransient(error) && elapsedMs <= wait.limitMs) {
+        // Every check can be repeated: a Genesys or AWS hiccup only delays the answer.
+        log.warn('check failed, retrying at the next poll', { error: describe(error), elapsedMs });
+        return { IsComplete: false };
+      }
       const cleaned = work.deleteOnFailure && genesys
         ? await withCleanup(genesys, integrationId, error, log)
         : error;
@@ -516,7 +534,22 @@ async function step<T>(what: string, call: () => Promise<T>): Promise<T> {
 
 /** An error whose message says which step failed. */
 function inStep(what: string, error: unknown): Error {
-  return new Error(`${what} failed: ${describe(error)}`);
+  return new Error(`${what} failed: ${describe(error)}`, { cause: error });
+}
+
+/** A rate limit, a network failure or a server error, from Genesys or AWS (causes included). */
+function isTransient(error: unknown): boolean {
+  let current = error as { cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof GenesysRateLimitError || current instanceof GenesysNetworkError) {
+      return true;
+    }
+    if (current instanceof GenesysApiError) return current.status >= 500;
+    const aws = current as { $fault?: string; name?: string };
+    if (aws.$fault === 'server' || /Throttl|TooManyRequests/.test(aws.name ?? '')) return true;
+    current = current.cause as { cause?: unknown } | undefined;
+  }
+  return false;
 }
 
 /**
