@@ -647,9 +647,9 @@ async function genesysDelete(ctx: Context, id: string): Promise<void> {
 /** Integrations no stack owns, and live partner sources no integration owns. */
 async function orphansOf(ctx: Context): Promise<string[]> {
   await ctx.world.emulator.idle();
-  const owned = new Set([ctx.resource, ...ctx.others].map((r) => r.physicalId).filter((id) => id !== undefined));
+  const owned = new Set([ctx.resource, ...ctx.others].map((r) => r.physicalId).filter((id): id is string => id !== undefined));
   const integrations = ctx.world.emulator.integrations();
-  const orphans = integrations.filter((i) => !owned.has(i.id)).map((i) => `integration ${i.id}`);
+  const orphans = integrations.filter((i) => !owned.has(i.id!)).map((i) => `integration ${i.id}`);
   const sourceNames = new Set(integrations.map((i) => ctx.world.emulator.partnerSourceOf(i.id!)?.name));
   for (const source of ctx.world.moto.corrections!.partnerSources()) {
     if (!source.deleted && !sourceNames.has(source.name)) orphans.push(`partner source ${source.name}`);

@@ -149,7 +149,7 @@ export class ProviderFlow {
       await this.options.onPoll?.(request, answer);
       if (answer.IsComplete) {
         const final = { ...event, ...answer, Data: { ...(event.Data ?? {}), ...(answer.Data ?? {}) } };
-        return done({ Status: 'SUCCESS', PhysicalResourceId: final.PhysicalResourceId, Data: final.Data, polls });
+        return done({ Status: 'SUCCESS', PhysicalResourceId: final.PhysicalResourceId ?? physicalId, Data: final.Data, polls });
       }
       if (answer.Data && Object.keys(answer.Data).length > 0) {
         return done({
