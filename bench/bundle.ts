@@ -107,7 +107,8 @@ export async function benchBundle(options: BundleOptions): Promise<Section> {
   }
 }
 
-function buildHandler(root: string): string {
+/** Rebuilds the handler asset with the project's own script; returns the bundle's path. */
+export function buildHandler(root: string): string {
   const result = spawnSync(process.execPath, [join(root, 'scripts', 'bundle-handler.mjs')], {
     cwd: root,
     encoding: 'utf8',

@@ -17,8 +17,11 @@ export interface GoalRow {
   readonly ratio: string;
   /** The goal, as text. */
   readonly goal: string;
-  /** true when met, false when missed, undefined when the metric could not be measured. */
-  readonly met: boolean | undefined;
+  /**
+   * true when met, false when missed, 'reported' for a metric without a goal, undefined when the
+   * metric could not be measured.
+   */
+  readonly met: boolean | 'reported' | undefined;
   /** For a missed goal: by how much, and why. */
   readonly note?: string;
 }
@@ -61,8 +64,9 @@ export function table(header: string[], rows: string[][]): string {
 }
 
 /** The verdict column of the summary table. */
-export function verdict(met: boolean | undefined): string {
+export function verdict(met: boolean | 'reported' | undefined): string {
   if (met === undefined) return 'not measured';
+  if (met === 'reported') return 'reported';
   return met ? 'met' : '**missed**';
 }
 
