@@ -5,7 +5,9 @@
  * ```ts
  * import type { GenesysEvent } from 'cdk-genesys-eventbridge';
  *
- * export async function handler(event: GenesysEvent<{ presenceDefinition: { systemPresence: string } }>) {
+ * type Presence = { presenceDefinition: { systemPresence: string } };
+ *
+ * export async function handler(event: GenesysEvent<Presence>) {
  *   console.log(event.detail.eventBody.presenceDefinition.systemPresence);
  * }
  * ```
@@ -54,21 +56,21 @@ export interface GenesysEventDetail<TBody = Record<string, unknown>> {
  */
 export interface GenesysEvent<TBody = Record<string, unknown>> {
   /** Version of the EventBridge envelope, `"0"`. */
-  readonly version: string;
+  readonly 'version': string;
   /** EventBridge's id of the event. */
-  readonly id?: string;
+  readonly 'id'?: string;
   /** The topic with its `{id}` placeholders, such as `v2.users.{id}.presence`. */
   readonly 'detail-type': string;
   /** The partner event source: `aws.partner/genesys.com/cloud/{organizationId}/{suffix}`. */
-  readonly source: string;
+  readonly 'source': string;
   /** The AWS account the event was delivered to. */
-  readonly account: string;
+  readonly 'account': string;
   /** When EventBridge received the event, ISO 8601. */
-  readonly time: string;
+  readonly 'time': string;
   /** The AWS region the event was delivered to. */
-  readonly region: string;
+  readonly 'region': string;
   /** Always empty for Genesys events. */
-  readonly resources: string[];
+  readonly 'resources': string[];
   /** The notification. */
-  readonly detail: GenesysEventDetail<TBody>;
+  readonly 'detail': GenesysEventDetail<TBody>;
 }

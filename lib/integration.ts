@@ -279,8 +279,9 @@ export class GenesysEventBridgeIntegration extends Construct {
     const position = siblings.indexOf(this);
     if (position >= MAX_INTEGRATIONS_PER_ORG) {
       errors.push(`${this.node.path}: a Genesys Cloud organization holds at most ` +
-        `${MAX_INTEGRATIONS_PER_ORG} EventBridge integrations, got ${siblings.length} in this app ` +
-        `for the credentials ${shownSecret(this.credentials)} (this is number ${position + 1})`);
+        `${MAX_INTEGRATIONS_PER_ORG} EventBridge integrations, got ${siblings.length} in this ` +
+        `app for the credentials ${shownSecret(this.credentials)} (this is number ` +
+        `${position + 1})`);
     }
 
     if (!Token.isUnresolved(this.eventSourceSuffix)) {
@@ -318,7 +319,8 @@ function defaultSuffix(scope: IConstruct): string {
   const stackName = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
   const hash = createHash('sha256').update(`${stackName}/${scope.node.path}`).digest('hex')
     .slice(0, 8);
-  const inStack = scope.node.scopes.slice(scope.node.scopes.indexOf(stack) + 1).map((c) => c.node.id);
+  const inStack = scope.node.scopes.slice(scope.node.scopes.indexOf(stack) + 1)
+    .map((c) => c.node.id);
   // The integration of a unit is its child "Integration": the unit's path reads better alone.
   if (inStack.length > 1 && inStack[inStack.length - 1] === 'Integration') inStack.pop();
   const readable = [stackName, ...inStack].join('-')

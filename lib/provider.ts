@@ -138,7 +138,8 @@ export class GenesysEventBridgeProvider extends Construct {
       'Starts creating, updating or deleting a Genesys Cloud EventBridge integration');
     const isComplete = this.lifecycleFunction('IsComplete', code, 'index.isComplete',
       Duration.minutes(1),
-      'Reports whether a Genesys Cloud EventBridge integration and its partner event source are ready');
+      'Reports whether a Genesys Cloud EventBridge integration and its partner event source ' +
+      'are ready');
     this.onEventHandler = onEvent;
     this.isCompleteHandler = isComplete;
 
@@ -199,17 +200,17 @@ export class GenesysEventBridgeProvider extends Construct {
     });
   }
 
-  private checkDurations(path: string): void {
+  private checkDurations(requestedBy: string): void {
     const total = this.totalTimeout;
     const interval = this.queryInterval;
     if (Token.isUnresolved(total.toString()) || Token.isUnresolved(interval.toString())) return;
     if (total.toSeconds() > MAX_TOTAL_TIMEOUT.toSeconds()) {
-      throw new Error(`${path}: totalTimeout must be at most 1 hour (the limit of the ` +
+      throw new Error(`${requestedBy}: totalTimeout must be at most 1 hour (the limit of the ` +
         `CloudFormation provider framework), got ${total.toHumanString()}`);
     }
     if (interval.toSeconds() < 1 || interval.toSeconds() > total.toSeconds()) {
-      throw new Error(`${path}: queryInterval must be at least 1 second and at most totalTimeout ` +
-        `(${total.toHumanString()}), got ${interval.toHumanString()}`);
+      throw new Error(`${requestedBy}: queryInterval must be at least 1 second and at most ` +
+        `totalTimeout (${total.toHumanString()}), got ${interval.toHumanString()}`);
     }
     if (total.toSeconds() < SHORT_TOTAL_TIMEOUT.toSeconds()) {
       Annotations.of(this).addWarningV2('cdk-genesys-eventbridge:shortTotalTimeout',
@@ -226,10 +227,11 @@ export class GenesysEventBridgeProvider extends Construct {
     ];
     for (const [property, requested, inForce] of conflicts) {
       if (requested === undefined || requested === inForce) continue;
-      throw new Error(`${requestedBy}: ${property} must be the same for every Genesys integration ` +
-        `of stack ${Stack.of(this).stackName}, which share one provider: the provider was created ` +
-        `with ${property} ${inForce} (by ${this.createdBy}), got ${requested}. Give every ` +
-        `integration of the stack the same ${property}, or set it only on the first one.`);
+      throw new Error(`${requestedBy}: ${property} must be the same for every Genesys ` +
+        `integration of stack ${Stack.of(this).stackName}, which share one provider: the ` +
+        `provider was created with ${property} ${inForce} (by ${this.createdBy}), got ` +
+        `${requested}. Give every integration of the stack the same ${property}, or set it only ` +
+        'on the first one.');
     }
   }
 
@@ -238,8 +240,9 @@ export class GenesysEventBridgeProvider extends Construct {
     isComplete: lambda.Function,
     provider: cr.Provider,
   ): void {
+    const partnerSources = `arn:<AWS::Partition>:events:*::event-source/${PARTNER_SOURCE_PREFIX}*`;
     acknowledge(this.role.node.findChild('DefaultPolicy'),
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*::event-source/${PARTNER_SOURCE_PREFIX}*]`,
+      `AwsSolutions-IAM5[Resource::${partnerSources}]`,
       'A partner event source lives in whichever region the integration targets, and its name ' +
       'holds the Genesys organization id, known only once the integration exists; the ' +
       'resource is limited to Genesys partner sources and the action to DescribeEventSource.');
@@ -257,17 +260,19 @@ export class GenesysEventBridgeProvider extends Construct {
       'Node.js runtime that aws-cdk-lib knows for the region.');
     acknowledge(provider, 'AwsSolutions-SF2', `${frameworkReason}: X-Ray tracing of the waiter ` +
       'state machine cannot be enabled.');
-    acknowledge(provider, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/' +
-      'service-role/AWSLambdaBasicExecutionRole]', `${frameworkReason}: its functions write their ` +
-      'logs with the AWS managed basic-execution policy.');
+    acknowledge(provider,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/' +
+      'service-role/AWSLambdaBasicExecutionRole]',
+      `${frameworkReason}: its functions write their logs with the AWS managed ` +
+      'basic-execution policy.');
     const frameworkFunctions = provider.node.children
       .filter((child): child is lambda.Function => child instanceof lambda.Function);
     for (const fn of [onEvent, isComplete, ...frameworkFunctions]) {
       acknowledge(provider, `AwsSolutions-IAM5[Resource::${nagReference(this, fn.functionArn)}:*]`,
         `${frameworkReason}: it may invoke the function ${fn.node.id} and any of its versions.`);
     }
-    acknowledge(provider, 'AwsSolutions-IAM5[Resource::*]', `${frameworkReason}: the waiter state ` +
-      'machine delivers its logs through CloudWatch Logs log delivery, whose actions accept no ' +
-      'resource other than "*".');
+    acknowledge(provider, 'AwsSolutions-IAM5[Resource::*]',
+      `${frameworkReason}: the waiter state machine delivers its logs through CloudWatch Logs ` +
+      'log delivery, whose actions accept no resource other than "*".');
   }
 }

@@ -160,7 +160,8 @@ export class GenesysRegion {
     if (!this.isCustom) return { GenesysRegion: this.regionCode };
     return {
       GenesysApiEndpoint: this.apiEndpoint,
-      GenesysLoginEndpoint: this.loginEndpoint === this.apiEndpoint ? undefined : this.loginEndpoint,
+      GenesysLoginEndpoint:
+        this.loginEndpoint === this.apiEndpoint ? undefined : this.loginEndpoint,
     };
   }
 }

@@ -30,7 +30,7 @@ function routes(integrationId: string, topics: string[], targetArn: object): obj
 }
 
 describe('the example app', () => {
-  test('deploys the integration with the secret\'s ARN and the routed topics, no secret value', () => {
+  test('deploys the integration with the secret\'s ARN and the routed topics only', () => {
     const { template } = exampleTemplate();
     template.hasResourceProperties('Custom::GenesysEventBridgeIntegration', {
       SecretArn: SECRET_ARN,
@@ -49,7 +49,7 @@ describe('the example app', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/clientSecret|SecretString/);
   });
 
-  test('associates a partner bus whose name and event source are the integration\'s attribute', () => {
+  test('associates a partner bus named after the integration\'s event source attribute', () => {
     const { template, integrationId } = exampleTemplate();
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.hasResourceProperties('AWS::Events::EventBus', {

@@ -3,10 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { GenesysEventBridgeIntegration, GenesysRegion, GenesysTopic } from '../lib';
-import { checkSuffix } from '../lib/rules';
 import {
   ACCOUNT, REGION, SECRET_ARN, importSecret, integrationResource, newStack,
 } from './constructs-fixtures';
+import { checkSuffix } from '../lib/rules';
 
 describe('GenesysEventBridgeIntegration', () => {
   test('writes the custom resource properties of the contract, with no secret value', () => {
@@ -40,7 +40,7 @@ describe('GenesysEventBridgeIntegration', () => {
     expect(JSON.stringify(properties)).not.toMatch(/clientSecret|clientId/);
   });
 
-  test('has the resource type Custom::GenesysEventBridgeIntegration and is deleted with its stack', () => {
+  test('is a Custom::GenesysEventBridgeIntegration deleted with its stack', () => {
     const { stack } = newStack();
     new GenesysEventBridgeIntegration(stack, 'Integration', {
       credentials: importSecret(stack),
@@ -118,7 +118,7 @@ describe('GenesysEventBridgeIntegration', () => {
     });
   });
 
-  test('takes the account and region of an environment-agnostic stack from pseudo parameters', () => {
+  test('targets the pseudo account and region of an environment-agnostic stack', () => {
     const app = new App();
     const stack = new Stack(app, 'Agnostic');
     new GenesysEventBridgeIntegration(stack, 'Integration', {
@@ -229,7 +229,7 @@ describe('GenesysEventBridgeIntegration', () => {
 });
 
 describe('the integration\'s secret', () => {
-  test('is referenced by ARN when created in the stack, so the value stays in Secrets Manager', () => {
+  test('is referenced by ARN when created in the stack: its value stays in Secrets Manager', () => {
     const { stack } = newStack();
     const secret = new secretsmanager.Secret(stack, 'Credentials');
     new GenesysEventBridgeIntegration(stack, 'Integration', {

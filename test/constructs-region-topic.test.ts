@@ -29,7 +29,8 @@ describe('GenesysRegion', () => {
   });
 
   test('renders a region as the GenesysRegion property alone', () => {
-    expect(GenesysRegion.AP_SOUTHEAST_2._toProperties()).toEqual({ GenesysRegion: 'ap-southeast-2' });
+    expect(GenesysRegion.AP_SOUTHEAST_2._toProperties())
+      .toEqual({ GenesysRegion: 'ap-southeast-2' });
   });
 
   test('of() accepts a known region code', () => {
@@ -38,7 +39,7 @@ describe('GenesysRegion', () => {
 
   test('of() rejects an unknown region code, naming the value and the known codes', () => {
     expect(() => GenesysRegion.of('us-west-1')).toThrow(
-      /GenesysRegion.of\(code\) must be a Genesys Cloud region \(one of us-east-1, .*\), got "us-west-1"/);
+      /GenesysRegion.of\(code\) must be a Genesys Cloud region \(one of us-east-1, .*got "us-west-1"/);
   });
 
   test('of() accepts a token and leaves the check to deploy time', () => {
@@ -135,7 +136,8 @@ describe('GenesysTopic', () => {
     '',
   ])('of() rejects the malformed topic %j, naming the value', (name) => {
     expect(() => GenesysTopic.of(name)).toThrow(
-      `GenesysTopic.of(name) must be a Genesys notification topic such as "v2.users.{id}.presence"`);
+      'GenesysTopic.of(name) must be a Genesys notification topic such as ' +
+      '"v2.users.{id}.presence"');
     expect(() => GenesysTopic.of(name)).toThrow(`got ${JSON.stringify(name)}`);
   });
 

@@ -90,7 +90,7 @@ describe('GenesysEventBridge', () => {
     expect(unit.topicFilter).toHaveLength(3);
   });
 
-  test('onTopic() wires target and targets, and takes the rule\'s name, description and state', () => {
+  test('onTopic() wires target and targets and sets the rule\'s name, description, state', () => {
     const { stack, unit, template } = newUnit();
     const first = new sqs.Queue(stack, 'First');
     const second = new sqs.Queue(stack, 'Second');
@@ -135,7 +135,7 @@ describe('GenesysEventBridge', () => {
     template().resourceCountIs('AWS::Events::Archive', 0);
   });
 
-  test('gives its dead-letter queue to each target without one and lets the rules send to it', () => {
+  test('gives its dead-letter queue to each target without one; its rules may send to it', () => {
     const { stack, unit, template } = newUnit();
     const dlq = new sqs.Queue(stack, 'Undeliverable');
     const own = new sqs.Queue(stack, 'OwnDeadLetters');
@@ -203,7 +203,7 @@ describe('GenesysEventBridge', () => {
     });
   });
 
-  test('addRule() accepts the unit\'s own source and a prefix that matches a subscribed topic', () => {
+  test('addRule() accepts the unit\'s own source and a prefix matching a subscribed topic', () => {
     const { unit, template } = newUnit({ extraTopics: [GenesysTopic.CONVERSATION_ACD_END] });
     unit.addRule('AllDetailEvents', {
       eventPattern: {

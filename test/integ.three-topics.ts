@@ -2,8 +2,8 @@
  * Integration test: one Genesys unit routing three topics, each by its own rule, to SQS queues.
  *
  * Deploying it needs a Genesys Cloud organization: pass the complete ARN of a secret that holds
- * its OAuth client with `-c genesysSecretArn=…` (and `-c genesysRegion=…`). Without them the app
- * synthesizes with placeholders, which is all the committed snapshot needs.
+ * its OAuth client with `-c genesysSecretArn=…` (and `-c genesysRegion=…`). Without them the
+ * app synthesizes with placeholders, which is all the committed snapshot needs.
  */
 import { App, Stack, cx_api as cxapi } from 'aws-cdk-lib';
 import * as targets from 'aws-cdk-lib/aws-events-targets';

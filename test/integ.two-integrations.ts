@@ -8,9 +8,9 @@
  * placeholders, which is all the committed snapshot needs.
  */
 import { App, Stack, cx_api as cxapi } from 'aws-cdk-lib';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import {
   GenesysEventBridge,
   GenesysEventBridgeIntegration,
