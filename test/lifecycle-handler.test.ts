@@ -16,6 +16,7 @@ import { GenesysClient } from '../lib/lifecycle/genesys-client';
 import { IntegrationConfiguration } from '../lib/lifecycle/genesys-models';
 import {
   createLifecycle,
+  GenesysFactory,
   isComplete,
   IsCompleteEvent,
   Lifecycle,
@@ -25,6 +26,7 @@ import {
   OnEventResponse,
 } from '../lib/lifecycle/handler';
 import { setLogSink } from '../lib/lifecycle/log';
+import { pendingName } from '../lib/lifecycle/plan';
 
 const ACCOUNT = '123456789012';
 const OTHER_ACCOUNT = '210987654321';
@@ -92,6 +94,18 @@ function lifecycle(options: LifecycleOptions = {}): Lifecycle {
       logger: (message, data) => logger.info(message, data),
     }),
     ...options,
+  });
+}
+
+/** A Genesys client with a short per-attempt timeout, for answers that come too late. */
+function fastTimeoutClient(timeoutMs: number, maxAttempts = 3): GenesysFactory {
+  return (connection, credentials, logger) => new GenesysClient({
+    endpoints: connection.endpoints,
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    retry: { maxAttempts, baseDelayMs: 1, maxDelayMs: 2, budgetMs: 5000 },
+    requestTimeoutMs: timeoutMs,
+    logger: (message, data) => logger.info(message, data),
   });
 }
 
@@ -515,6 +529,57 @@ describe('no orphans', () => {
     expect(emulator.integrations()).toHaveLength(1);
     expect(writeCalls().filter((r) => r.method === 'POST')).toHaveLength(1);
     expect(loggedMessage('plan decided').map((l) => l.action)).toEqual(['create', 'adopt']);
+  });
+
+  test('deletes the duplicate a create answered after the client timed out leaves', async () => {
+    const post = { method: 'POST', path: '/api/v2/integrations' };
+    emulator.inject({ fault: { kind: 'delay', ms: 150 }, match: post });
+    const handler = lifecycle({ genesys: fastTimeoutClient(60), minSettleMs: 200 });
+
+    const outcome = await deploy(handler, createEvent(properties()));
+    await emulator.idle();
+
+    expect(emulator.integrations().map((i) => i.id)).toEqual([outcome.physicalResourceId]);
+    expect(writeCalls().filter((r) => r.method === 'POST')).toHaveLength(2);
+    expect(loggedMessage('duplicate integration deleted')).toHaveLength(1);
+  });
+
+  test('adopts the integration a create made although every attempt timed out', async () => {
+    const post = { method: 'POST', path: '/api/v2/integrations' };
+    // The first attempt lands soon after the client gave up, the second later, while
+    // isComplete still watches for late duplicates.
+    emulator.inject({ fault: { kind: 'delay', ms: 130 }, match: post });
+    emulator.inject({ fault: { kind: 'delay', ms: 220 }, match: post });
+    const handler = lifecycle({ genesys: fastTimeoutClient(100, 2), minSettleMs: 400 });
+
+    const outcome = await deploy(handler, createEvent(properties()));
+    await emulator.idle();
+
+    expect(loggedMessage('integration found after a failed create')).toEqual([
+      expect.objectContaining({
+        error: expect.stringMatching(/POST \/api\/v2\/integrations got no answer/),
+      }),
+    ]);
+    expect(loggedMessage('duplicate integration deleted')).toHaveLength(1);
+    expect(emulator.integrations().map((i) => i.id)).toEqual([outcome.physicalResourceId]);
+    expect(configOf(outcome.physicalResourceId).name).toBe('Contact center events');
+  });
+
+  test('adopts an integration a crashed earlier delivery created but never configured', async () => {
+    const marker = `managed by cdk-genesys-eventbridge: ${STACK_ID}/Integration`;
+    const raw = new GenesysClient({
+      endpoints: { apiBaseUrl: emulator.url, loginBaseUrl: emulator.url },
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+    });
+    const leftover = await raw.createIntegration(pendingName(marker, SUFFIX));
+    emulator.requests.length = 0;
+
+    const outcome = await create();
+
+    expect(outcome.physicalResourceId).toBe(leftover.id);
+    expect(writeCalls().filter((r) => r.method === 'POST')).toEqual([]);
+    expect(configOf(leftover.id!).name).toBe('Contact center events');
   });
 
   test('lets the Delete that follows a failed Create succeed', async () => {

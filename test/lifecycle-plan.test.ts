@@ -11,6 +11,7 @@ import {
   markerOf,
   notesWithMarker,
   ownershipMarker,
+  pendingName,
   plan,
   PlanInput,
   Steps,
@@ -78,6 +79,22 @@ function integration(shape: Shape): Integration {
           eventFilter: [...s.topics],
         },
       },
+    },
+  };
+}
+
+/** An integration as POST /integrations left it: the pending name, no configuration yet. */
+function pendingIntegration(id: string, suffix: string): Integration {
+  const name = pendingName(MARKER, suffix);
+  return {
+    id,
+    name,
+    notes: '',
+    integrationType: { id: 'amazon-eventbridge-source' },
+    intendedState: 'DISABLED',
+    reportedState: { code: 'INACTIVE' },
+    config: {
+      current: { name, version: 1, notes: '', advanced: {}, credentials: {}, properties: {} },
     },
   };
 }
@@ -195,6 +212,25 @@ const ROWS: Row[] = [
     action: 'adopt',
     integrationId: CURRENT,
     steps: { ...REACTIVATION, deleteOnFailure: true },
+  },
+  {
+    name: 'adopts an integration the same Create created but never configured (pending name)',
+    input: create({}, [pendingIntegration(CURRENT, 'prod')]),
+    action: 'adopt',
+    integrationId: CURRENT,
+    steps: { ...REACTIVATION, deleteOnFailure: true },
+  },
+  {
+    name: 'does not adopt a pending integration of another suffix',
+    input: create({}, [pendingIntegration(CURRENT, 'other')]),
+    action: 'create',
+  },
+  {
+    name: 'adopts the unconfigured leftover of the same replacement, and deletes it on failure',
+    input: update({ suffix: 'prod-v2' }, [running, pendingIntegration(STRANGER, 'prod-v2')]),
+    action: 'adopt',
+    integrationId: STRANGER,
+    steps: { ...REACTIVATION, deleteOnFailure: true, newPhysicalId: true },
   },
   {
     name: 'adopts even when the organization is full, since nothing new is created',
@@ -519,6 +555,15 @@ describe('ownership marker', () => {
 
   test('names the stack and the logical id', () => {
     expect(MARKER).toBe(`managed by cdk-genesys-eventbridge: ${STACK}/Integration`);
+  });
+});
+
+describe('pendingName', () => {
+  test('is stable for a resource and a suffix, and differs across them', () => {
+    expect(pendingName(MARKER, 'prod')).toBe(pendingName(MARKER, 'prod'));
+    expect(pendingName(MARKER, 'prod')).toMatch(/^cdk-genesys-eventbridge pending [0-9a-f]{16}$/);
+    expect(pendingName(MARKER, 'prod-v2')).not.toBe(pendingName(MARKER, 'prod'));
+    expect(pendingName(OTHER_MARKER, 'prod')).not.toBe(pendingName(MARKER, 'prod'));
   });
 });
 

@@ -11,17 +11,25 @@
  * Ownership and no orphans:
  * - Every integration this handler writes carries an ownership marker as the last line of its
  *   notes: "managed by cdk-genesys-eventbridge: <StackId>/<LogicalResourceId>".
+ * - A new integration is created under a pending name derived from the marker and the suffix
+ *   ("cdk-genesys-eventbridge pending <hash>"); the first configuration write gives it its real
+ *   name and the marker. So it is recognizable as this resource's from its first instant.
  * - Before creating, the plan looks for an integration with this resource's marker and the wanted
- *   suffix and adopts it: a Create delivered twice converges on one integration, and the rollback
- *   of a replacement returns to the previous generation, which CloudFormation still tracks.
+ *   suffix, or one still under the pending name, and adopts it: a Create delivered twice (even
+ *   after a crash between the POST and the configuration write) converges on one integration,
+ *   and the rollback of a replacement returns to the previous generation CloudFormation tracks.
+ * - A POST whose attempt timed out may have created an integration anyway. After the create, and
+ *   again when isComplete finishes (which it delays a little after such an attempt), integrations
+ *   under the pending name other than the chosen one are deleted; a create that failed outright
+ *   adopts one it finds under the pending name.
  * - A Create (or a replacement) that fails after its integration exists deletes that integration
  *   before failing, in onEvent as in isComplete (ERROR state, source never appearing, any error),
  *   because CloudFormation would not track it: the Provider answers a failed Create with a marker
  *   physical id, and a failed Update keeps the previous one.
  * - A Delete of a physical id that is not a Genesys integration id succeeds without calling
  *   Genesys, and a 404 on delete is success.
- * One window remains: a crash between POST /integrations and the first configuration write
- * leaves an integration without a marker, which a second delivery cannot recognize.
+ * What remains: a POST that failed outright and that Genesys carries out only later, in a stack
+ * that is then deleted, leaves an integration under the pending name.
  *
  * Environment:
  * - `LIFECYCLE_WAIT_TIMEOUT_SECONDS`: how long isComplete waits for ACTIVE and for the partner
@@ -44,7 +52,15 @@ import {
 } from './genesys-client';
 import { GenesysApi, IntegrationConfiguration } from './genesys-models';
 import { Logger } from './log';
-import { Decision, notesWithMarker, ownershipMarker, plan, RequestType } from './plan';
+import {
+  Decision,
+  isPending,
+  notesWithMarker,
+  ownershipMarker,
+  pendingName,
+  plan,
+  RequestType,
+} from './plan';
 import { IntegrationResourceAttributes } from './properties';
 import {
   Connection,
@@ -91,6 +107,10 @@ export interface PendingWork {
   readonly disableAfter: boolean;
   /** Delete the integration when the wait fails. */
   readonly deleteOnFailure: boolean;
+  /** The name a new integration was created under: duplicates with it are deleted at the end. */
+  readonly pendingName?: string;
+  /** A create attempt had an unknown outcome: wait until then (ms) for a late duplicate. */
+  readonly settleUntil?: number;
 }
 
 /** onEvent's answer. */
@@ -148,6 +168,12 @@ export interface LifecycleOptions {
    * @default MAX_INTEGRATIONS_PER_ORG
    */
   readonly maxIntegrations?: number;
+  /**
+   * After a create attempt whose outcome is unknown (timeout, server error), how long at least
+   * isComplete watches for a late duplicate before it completes.
+   * @default 1000
+   */
+  readonly minSettleMs?: number;
 }
 
 /** The two handlers the Provider calls. */
@@ -160,6 +186,12 @@ export interface Lifecycle {
 
 /** The default wait limit: 25 minutes, within the Provider's default 30-minute total timeout. */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 1500;
+
+/** The Genesys client's record of a create attempt carries this call. */
+const CREATE_CALL = 'POST /api/v2/integrations';
+
+/** The shortest wait for a duplicate after a create attempt with an unknown outcome. */
+const MIN_SETTLE_MS = 1000;
 
 /** How often a configuration write is tried when it meets version conflicts. */
 const CONFIG_WRITE_ATTEMPTS = 4;
@@ -259,7 +291,11 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       ? tryParseSettings(event.OldResourceProperties)
       : undefined;
     const marker = ownershipMarker(event.StackId, event.LogicalResourceId);
-    const genesys = await connect(connection, log);
+    const pending = pendingName(marker, settings.suffix);
+    const attempts: Array<Record<string, unknown>> = [];
+    const genesys = await connect(connection, log.tapped((message, data) => {
+      if (message === 'genesys call' && data?.call === CREATE_CALL) attempts.push(data);
+    }));
 
     const organization = await step('reading the organization', () => genesys.getOrganization());
     const integrations = await step('listing the EventBridge integrations',
@@ -285,26 +321,41 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
 
     let decision = decide(maxIntegrations);
     let id = decision.integrationId;
+    let settleUntil = 0;
     if (decision.steps.createIntegration) {
       try {
-        id = await createIntegration(genesys, settings.name, log);
+        id = await createIntegration(genesys, pending, log);
       } catch (error) {
-        if (!isIntegrationLimit(error)) throw error;
-        // Genesys knows its limit better than the constant: decide again as if the organization
-        // were full, which re-activates in place (Update) or explains the limit (Create).
-        log.warn('organization full', {
-          integrations: integrations.length,
-          error: describe(error),
-        });
-        decision = decide(integrations.length);
-        id = decision.integrationId;
+        // A POST that timed out may still have created an integration: look for it first.
+        id = await findPending(genesys, pending);
+        if (id) {
+          log.warn('integration found after a failed create', {
+            integrationId: id,
+            error: describe(error),
+          });
+        } else if (isIntegrationLimit(error)) {
+          // Genesys knows its limit better than the constant: decide again as if the
+          // organization were full, which re-activates in place (Update) or explains the limit.
+          log.warn('organization full', {
+            integrations: integrations.length,
+            error: describe(error),
+          });
+          decision = decide(integrations.length);
+          id = decision.integrationId;
+        } else {
+          throw error;
+        }
       }
+      settleUntil = decision.steps.createIntegration
+        ? now() + settleTime(attempts, options.minSettleMs ?? MIN_SETTLE_MS)
+        : 0;
     }
     const integrationId = id as string;
     const steps = decision.steps;
     const ilog = log.child({ integrationId });
 
     try {
+      if (steps.createIntegration) await sweepStrays(genesys, pending, integrationId, ilog);
       if (steps.writeConfig) await writeConfig(genesys, integrationId, settings, marker, ilog);
       if (steps.setState) {
         const state = steps.setState;
@@ -313,7 +364,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
         ilog.info('intended state set', { intendedState: state });
       }
     } catch (error) {
-      throw steps.deleteOnFailure ? await withCleanup(genesys, integrationId, error, ilog) : error;
+      if (!steps.deleteOnFailure) throw error;
+      throw await withCleanup(genesys, integrationId, error, ilog, pending);
     }
 
     const answer: OnEventResponse = {
@@ -330,6 +382,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
         awaitSource: steps.awaitSource,
         disableAfter: steps.disableAfter,
         deleteOnFailure: steps.deleteOnFailure,
+        ...(steps.deleteOnFailure ? { pendingName: pending, settleUntil } : {}),
       },
     };
   }
@@ -358,6 +411,13 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       if (work.awaitSource && !(await sourceExists(event, settings, integrationId, wait))) {
         return { IsComplete: false };
       }
+      if (work.pendingName) {
+        if (now() < (work.settleUntil ?? 0)) {
+          log.info('waiting for a retried create to settle', { settleUntil: work.settleUntil });
+          return { IsComplete: false };
+        }
+        await sweepStrays(genesys, work.pendingName, integrationId, log);
+      }
       if (work.disableAfter) {
         const client = genesys;
         await step('disabling the integration',
@@ -373,7 +433,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
         return { IsComplete: false };
       }
       const cleaned = work.deleteOnFailure && genesys
-        ? await withCleanup(genesys, integrationId, error, log)
+        ? await withCleanup(genesys, integrationId, error, log, work.pendingName)
         : error;
       throw failure(log, cleaned);
     }
@@ -500,11 +560,15 @@ async function writeConfig(genesys: GenesysApi, id: string, settings: Integratio
   }
 }
 
-/** Deletes an integration the failed operation created, and says so in the error. */
+/**
+ * Deletes an integration the failed operation created (and any duplicate a retried POST left
+ * under the pending name), and says so in the error.
+ */
 async function withCleanup(genesys: GenesysApi, id: string, error: unknown,
-  log: Logger): Promise<Error> {
+  log: Logger, pending?: string): Promise<Error> {
   const cause = asError(error);
   try {
+    if (pending) await sweepStrays(genesys, pending, id, log);
     await genesys.deleteIntegration(id);
     log.warn('integration deleted after failure', { integrationId: id });
     return new Error(`${describe(cause)}; integration ${id} was deleted so that nothing is ` +
@@ -515,6 +579,47 @@ async function withCleanup(genesys: GenesysApi, id: string, error: unknown,
     return new Error(`${describe(cause)}; deleting integration ${id} failed as well ` +
       `(${describe(cleanupError)}): delete it in Genesys Cloud`);
   }
+}
+
+/** The integration a create left under the pending name, if any (the first of them). */
+async function findPending(genesys: GenesysApi, pending: string): Promise<string | undefined> {
+  const all = await step('listing the EventBridge integrations',
+    () => genesys.listEventBridgeIntegrations());
+  return all.find((i) => i.id && isPending(i, pending))?.id;
+}
+
+/**
+ * Deletes the integrations a retried POST created under the pending name, other than `keepId`:
+ * when an attempt timed out after Genesys had created the integration, the client's retry made
+ * a second one.
+ */
+async function sweepStrays(genesys: GenesysApi, pending: string, keepId: string,
+  log: Logger): Promise<void> {
+  const all = await step('listing the EventBridge integrations',
+    () => genesys.listEventBridgeIntegrations());
+  for (const stray of all.filter((i) => i.id && i.id !== keepId && isPending(i, pending))) {
+    const strayId = stray.id as string;
+    try {
+      await genesys.deleteIntegration(strayId);
+      log.warn('duplicate integration deleted', { duplicateId: strayId });
+    } catch (error) {
+      if (!(error instanceof GenesysNotFoundError)) {
+        throw inStep(`deleting the duplicate integration ${strayId}`, error);
+      }
+    }
+  }
+}
+
+/**
+ * How long after a create a duplicate may still appear: twice the longest attempt whose outcome
+ * is unknown (no answer, or a server error), and at least `minimum`; none when every attempt
+ * had a clear answer.
+ */
+function settleTime(attempts: ReadonlyArray<Record<string, unknown>>, minimum: number): number {
+  const unclear = attempts.filter((a) => a.status === 0 || Number(a.status) >= 500);
+  if (unclear.length === 0) return 0;
+  const longest = Math.max(...unclear.map((a) => Number(a.durationMs) || 0));
+  return Math.max(minimum, 2 * longest);
 }
 
 /** Genesys refused a new integration because the organization holds the most it allows. */

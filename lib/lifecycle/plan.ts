@@ -9,6 +9,7 @@
  * then converges from wherever the integration really is. The old properties stand in only when
  * Genesys did not return the integration's configuration.
  */
+import { createHash } from 'node:crypto';
 import { INTEGRATION_TYPE_ID, MAX_INTEGRATIONS_PER_ORG, normalizeTopics, shown } from '../rules';
 import { AvailableTopic, EventBridgeConfigProperties, Integration } from './genesys-models';
 import { IntegrationSettings, RemovalPolicy } from './properties-parse';
@@ -145,6 +146,24 @@ export function userNotesOf(notes: string | undefined): string {
   return (notes ?? '').split('\n').filter((line) => !line.startsWith(MARKER_PREFIX)).join('\n');
 }
 
+/**
+ * The name a new integration carries from its creation until its first configuration write sets
+ * the real name and the marker. It is derived from the marker and the suffix, so a Create delivered
+ * again, or a POST that the client retried after a timeout, leaves integrations that are
+ * recognizably this resource's even before they are configured.
+ */
+export function pendingName(marker: string, suffix: string): string {
+  const digest = createHash('sha256').update(`${marker}\n${suffix}`).digest('hex').slice(0, 16);
+  return `cdk-genesys-eventbridge pending ${digest}`;
+}
+
+/** Created under this pending name and not configured since (it carries no marker). */
+export function isPending(integration: Integration, name: string): boolean {
+  const current = integration.config?.current;
+  return markerOf(current?.notes ?? integration.notes) === undefined
+    && (integration.name === name || current?.name === name);
+}
+
 /** The EventBridge settings of an integration's current configuration, if it has any. */
 export function configuredSettings(integration: Integration): Partial<EventBridgeConfigProperties> {
   const properties = integration.config?.current?.properties;
@@ -218,7 +237,8 @@ function planDelete(input: PlanInput): Decision {
 /** A Create, or an Update whose integration no longer exists: a new integration, or adoption. */
 function planNew(input: PlanInput, desired: IntegrationSettings, org: OrgState,
   request: RequestType): Decision {
-  const candidate = adoptable(org, input.marker, desired.suffix, undefined);
+  const found = adoptable(org, input.marker, desired.suffix, undefined);
+  const candidate = found?.integration;
   const problems = [
     ...checkTopicsAvailable(desired.topics, org.topics),
     ...suffixConflicts(org, desired.suffix, [candidate?.id]),
@@ -234,11 +254,13 @@ function planNew(input: PlanInput, desired: IntegrationSettings, org: OrgState,
       integrationId: candidate.id,
       steps: {
         ...activation(candidate, desired, input.marker, true),
-        deleteOnFailure: isCreate,
+        deleteOnFailure: isCreate || found.pending,
         newPhysicalId: !isCreate,
       },
       changes: differences(candidate, desired, input.marker),
-      reason: 'an integration with this resource\'s marker and suffix exists',
+      reason: found.pending
+        ? 'an integration this resource created but never configured exists'
+        : 'an integration with this resource\'s marker and suffix exists',
     };
   }
   return {
@@ -268,7 +290,8 @@ function planUpdate(input: PlanInput, desired: IntegrationSettings, org: OrgStat
   const topicProblems = checkTopicsAvailable(newTopics, org.topics);
 
   if (changes.includes('suffix')) {
-    const candidate = adoptable(org, input.marker, desired.suffix, id);
+    const found = adoptable(org, input.marker, desired.suffix, id);
+    const candidate = found?.integration;
     const problems = [
       ...topicProblems,
       ...suffixConflicts(org, desired.suffix, [id, candidate?.id]),
@@ -280,9 +303,16 @@ function planUpdate(input: PlanInput, desired: IntegrationSettings, org: OrgStat
       return {
         action: 'adopt',
         integrationId: candidate.id,
-        steps: { ...convergeExisting(candidate, desired, input.marker), newPhysicalId: true },
+        steps: {
+          ...convergeExisting(candidate, desired, input.marker),
+          newPhysicalId: true,
+          // Unconfigured, it is a leftover of this very replacement that nothing else tracks.
+          deleteOnFailure: found.pending,
+        },
         changes: differences(candidate, desired, input.marker),
-        reason: 'an integration with this resource\'s marker and the new suffix exists',
+        reason: found.pending
+          ? 'an integration this resource created but never configured exists'
+          : 'an integration with this resource\'s marker and the new suffix exists',
       };
     }
     if (hasRoom(org)) {
@@ -437,11 +467,19 @@ function withFallback(integration: Integration,
 }
 
 /** An integration of this resource, found by its marker and suffix, other than `exceptId`. */
+/**
+ * An integration of this resource other than `exceptId`: one that carries the marker and the
+ * suffix, or else one created under the pending name and never configured.
+ */
 function adoptable(org: OrgState, marker: string, suffix: string,
-  exceptId: string | undefined): Integration | undefined {
-  return eventBridgeIntegrations(org).find((i) => i.id !== exceptId
-    && markerOf(i.config?.current?.notes ?? i.notes) === marker
+  exceptId: string | undefined): { integration: Integration; pending: boolean } | undefined {
+  const others = eventBridgeIntegrations(org).filter((i) => i.id !== exceptId);
+  const owned = others.find((i) => markerOf(i.config?.current?.notes ?? i.notes) === marker
     && configuredSettings(i).eventSourceSuffix === suffix);
+  if (owned) return { integration: owned, pending: false };
+  const name = pendingName(marker, suffix);
+  const pending = others.find((i) => isPending(i, name));
+  return pending ? { integration: pending, pending: true } : undefined;
 }
 
 /** Problems when another active integration of the organization already uses the suffix. */
@@ -452,8 +490,9 @@ function suffixConflicts(org: OrgState, suffix: string,
     .filter((i) => configuredSettings(i).eventSourceSuffix === suffix)
     .filter((i) => i.reportedState?.code === 'ACTIVE' || i.reportedState?.code === 'ACTIVATING')
     .map((i) => `eventSourceSuffix ${shown(suffix)} is already used by the active EventBridge ` +
-      `integration ${shown(i.name ?? '')} (${i.id}); Genesys requires the suffix to be unique ` +
-      'among active integrations: choose another suffix, or deactivate or delete that integration');
+      `integration ${shown(i.config?.current?.name ?? i.name ?? '')} (${i.id}); ` +
+      'Genesys requires the suffix to be unique among active integrations: choose another ' +
+      'suffix, or deactivate or delete that integration');
 }
 
 function hasRoom(org: OrgState): boolean {
