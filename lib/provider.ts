@@ -17,6 +17,8 @@ const SHORT_TOTAL_TIMEOUT = Duration.minutes(10);
 const DEFAULT_TOTAL_TIMEOUT = Duration.minutes(30);
 const DEFAULT_QUERY_INTERVAL = Duration.seconds(10);
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+/** The isComplete function's timeout, in seconds: the longest one check may take. */
+const LAST_CHECK_SECONDS = 60;
 
 /** The id of the provider under its stack: one per stack. */
 const PROVIDER_ID = 'GenesysEventBridgeProvider';
@@ -137,7 +139,7 @@ export class GenesysEventBridgeProvider extends Construct {
     const onEvent = this.lifecycleFunction('OnEvent', code, 'index.onEvent', Duration.minutes(5),
       'Starts creating, updating or deleting a Genesys Cloud EventBridge integration');
     const isComplete = this.lifecycleFunction('IsComplete', code, 'index.isComplete',
-      Duration.minutes(1),
+      Duration.seconds(LAST_CHECK_SECONDS),
       'Reports whether a Genesys Cloud EventBridge integration and its partner event source ' +
       'are ready');
     this.onEventHandler = onEvent;
@@ -197,7 +199,20 @@ export class GenesysEventBridgeProvider extends Construct {
       description,
       role: this.role,
       logGroup,
+      environment: { LIFECYCLE_WAIT_TIMEOUT_SECONDS: String(this.waitTimeoutSeconds()) },
     });
+  }
+
+  /**
+   * How long the handler itself waits for Genesys and the partner event source. It gives up
+   * before the provider framework does, so that a failed create is cleaned up and reported with
+   * its reason rather than as a bare timeout: the margin covers one last check and one interval.
+   */
+  private waitTimeoutSeconds(): number {
+    const total = this.totalTimeout.toSeconds();
+    const interval = this.queryInterval.toSeconds();
+    const margin = Math.max(Math.ceil(total / 6), interval + LAST_CHECK_SECONDS);
+    return Math.max(total - margin, interval);
   }
 
   private checkDurations(requestedBy: string): void {

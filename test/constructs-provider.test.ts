@@ -170,6 +170,27 @@ describe('GenesysEventBridgeProvider', () => {
     });
   });
 
+  test('lets the handler give up before the provider framework times out', () => {
+    const { stack } = newStack();
+    addIntegration(stack, 'Integration');
+    const other = newStack('Other').stack;
+    addIntegration(other, 'Integration', { totalTimeout: Duration.hours(1) });
+
+    // 30 minutes less a sixth: the handler's own default of 25 minutes.
+    const lifecycleFunctions = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Handler: Match.stringLikeRegexp('^index\\.') },
+    });
+    expect(Object.values(lifecycleFunctions).map((fn) => fn.Properties.Environment.Variables))
+      .toEqual([
+        { LIFECYCLE_WAIT_TIMEOUT_SECONDS: '1500' },
+        { LIFECYCLE_WAIT_TIMEOUT_SECONDS: '1500' },
+      ]);
+    Template.fromStack(other).hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.isComplete',
+      Environment: { Variables: { LIFECYCLE_WAIT_TIMEOUT_SECONDS: '3000' } },
+    });
+  });
+
   test('warns when the total timeout leaves no time for the partner event source', () => {
     const { stack } = newStack();
     addIntegration(stack, 'Integration', { totalTimeout: Duration.minutes(5) });
