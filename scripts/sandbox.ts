@@ -18,6 +18,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DeleteLogGroupCommand,
+  FilterLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
   CreateEventBusCommand,
   DeleteEventBusCommand,
   DeleteRuleCommand,
@@ -27,12 +33,10 @@ import {
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import {
-  CloudWatchLogsClient,
-  CreateLogGroupCommand,
-  DeleteLogGroupCommand,
-  FilterLogEventsCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
-import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import {
   CreateQueueCommand,
   DeleteQueueCommand,
@@ -52,8 +56,12 @@ import { CfnRequest, CloudFormationResource, ProviderFlow } from '../test/suppor
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const STACK_NAME = 'GenesysEventBridgeExample';
+const STACK_ID = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${STACK_NAME}/` +
+  '5a9d1c2e-0b7f-4c1a-9e3d-2f6b8a4c0d17';
 /** The waiter's pause between isComplete calls here; AWS waits as the template says. */
 const QUERY_INTERVAL_MS = 100;
+/** How long the targets are watched for the sample events. */
+const DELIVERY_TIMEOUT_MS = 10_000;
 
 type Json = any;
 
@@ -77,10 +85,19 @@ function since(at: number): string {
 function sampleBody(topic: string): object {
   const now = new Date().toISOString();
   if (topic.endsWith('.presence')) {
-    return { source: 'PURECLOUD', presenceDefinition: { id: 'available', systemPresence: 'Available' }, modifiedDate: now };
+    return {
+      source: 'PURECLOUD',
+      presenceDefinition: { id: 'available', systemPresence: 'Available' },
+      modifiedDate: now,
+    };
   }
   if (topic.startsWith('v2.detail.events.conversation.')) {
-    return { eventTime: now, conversationId: 'c0ffee00-0000-4000-8000-000000000001', mediaType: 'VOICE', disconnectType: 'PEER' };
+    return {
+      eventTime: now,
+      conversationId: 'c0ffee00-0000-4000-8000-000000000001',
+      mediaType: 'VOICE',
+      disconnectType: 'PEER',
+    };
   }
   if (topic.startsWith('v2.audits.')) {
     return { action: 'Update', entityType: 'User', serviceName: 'Directory', eventDate: now };
@@ -115,7 +132,9 @@ function resolve(value: Json, known: Resolution): Json {
   if (keys.length === 1 && keys[0] === 'Fn::GetAtt') {
     const [id, attribute] = value['Fn::GetAtt'];
     const got = known.attributes.get(id)?.[attribute];
-    if (got === undefined) throw new Error(`the sandbox cannot resolve Fn::GetAtt ${id}.${attribute}`);
+    if (got === undefined) {
+      throw new Error(`the sandbox cannot resolve Fn::GetAtt ${id}.${attribute}`);
+    }
     return got;
   }
   if (keys.length === 1 && keys[0] === 'Fn::Join') {
@@ -141,15 +160,31 @@ function synthesize(secretArn: string): Json {
   }
 }
 
+type TargetKind = 'SQS queue' | 'log group' | 'Lambda function' | 'unsupported';
+
 /** One target of one rule, and what became of each event it should receive. */
 interface Delivery {
   readonly rule: string;
   readonly topics: string[];
-  readonly kind: 'SQS queue' | 'log group' | 'Lambda function' | 'unsupported';
+  readonly kind: TargetKind;
   readonly target: string;
   /** Where to look: a queue URL, a log group name, the witness queue of a Lambda target. */
   readonly inbox?: string;
+  /** The concrete topicName that arrived, by topic. */
   readonly landed: Map<string, string>;
+}
+
+/** The rule of a delivery and where it leads, in words. */
+function describeDelivery(d: Delivery): string {
+  switch (d.kind) {
+    case 'Lambda function':
+      return `matched rule ${d.rule} → target Lambda ${d.target} (not invoked locally; ` +
+        'a witness SQS queue stands in for it on the rule)';
+    case 'unsupported':
+      return `rule ${d.rule} → target ${d.target} (the sandbox cannot observe this target type)`;
+    default:
+      return `rule ${d.rule} → ${d.kind} ${d.target}`;
+  }
 }
 
 class Sandbox {
@@ -169,8 +204,8 @@ class Sandbox {
   private stopped = false;
 
   async run(): Promise<boolean> {
-    print('Genesys Cloud → EventBridge sandbox: moto, the Genesys emulator, the example app, the deployed handler');
-
+    print('Genesys Cloud → EventBridge sandbox: moto, the Genesys emulator, the example app ' +
+      'and the deployed handler');
     print('starting moto and the Genesys emulator…');
     this.moto = await startMoto({ region: REGION });
     mark(`moto started at ${this.moto.motoEndpoint}, corrections at ${this.moto.endpoint}`);
@@ -186,36 +221,41 @@ class Sandbox {
       activationDelayMs: 300,
       propagationDelayMs: 700,
     });
-    mark(`Genesys emulator started at ${this.emulator.url} (organization ${this.emulator.organizationId})`);
+    mark(`Genesys emulator started at ${this.emulator.url} ` +
+      `(organization ${this.emulator.organizationId})`);
 
     const secrets = new SecretsManagerClient(config);
     const [clientId, clientSecret] = Object.entries(DEFAULT_CLIENTS)[0];
     const secret = await secrets.send(new CreateSecretCommand({
-      Name: 'genesys/eventbridge', SecretString: JSON.stringify({ clientId, clientSecret }),
+      Name: 'genesys/eventbridge',
+      SecretString: JSON.stringify({ clientId, clientSecret }),
     }));
     secrets.destroy();
     this.secretArn = secret.ARN!;
-    mark(`secret ${this.secretArn} created in Secrets Manager (moto) with the emulator's OAuth client`);
+    mark(`secret ${this.secretArn} created with the emulator's OAuth client`);
 
     // The handler bundle is the asset the example's template deploys: build it first if stale.
     const handler = loadHandlerBundle();
     print('synthesizing the example app (examples/stack.ts)…');
     const template = synthesize(this.secretArn);
     const resources: Record<string, Json> = template.Resources;
-    mark(`example app synthesized: ${Object.keys(resources).length} resources in stack ${STACK_NAME}`);
+    mark(`example app synthesized: ${Object.keys(resources).length} resources`);
 
-    const [logicalId, custom] = Object.entries(resources).find(([, r]) => r.Type === RESOURCE_TYPE) ?? [];
-    if (!logicalId) throw new Error(`the template has no ${RESOURCE_TYPE} resource`);
+    const found = Object.entries(resources).find(([, r]) => r.Type === RESOURCE_TYPE);
+    if (!found) throw new Error(`the template has no ${RESOURCE_TYPE} resource`);
+    const [logicalId, custom] = found;
     const known: Resolution = { refs: new Map(), attributes: new Map() };
     const { ServiceToken: _token, ...templateProperties } = custom.Properties;
     const properties: Record<string, unknown> = resolve(templateProperties, known);
     print(`  custom resource ${logicalId} (${RESOURCE_TYPE}), properties from the template:`);
-    for (const [key, value] of Object.entries(properties)) print(`    ${key}: ${JSON.stringify(value)}`);
+    for (const [key, value] of Object.entries(properties)) {
+      print(`    ${key}: ${JSON.stringify(value)}`);
+    }
     delete properties.GenesysRegion;
     properties.GenesysApiEndpoint = this.emulator.url;
     properties.GenesysLoginEndpoint = this.emulator.url;
-    print(`    (GenesysRegion ${JSON.stringify(custom.Properties.GenesysRegion)} replaced by the emulator: ` +
-      `GenesysApiEndpoint = GenesysLoginEndpoint = ${this.emulator.url})`);
+    print(`    (GenesysRegion ${JSON.stringify(custom.Properties.GenesysRegion)} replaced by the ` +
+      `emulator: GenesysApiEndpoint = GenesysLoginEndpoint = ${this.emulator.url})`);
 
     // The handler as deployed, driven as the Provider framework drives it.
     this.logs.start();
@@ -223,30 +263,35 @@ class Sandbox {
     const flow = new ProviderFlow(handler, {
       queryIntervalMs: QUERY_INTERVAL_MS,
       totalTimeoutMs: 60_000,
-      onRequest: (request: CfnRequest) => mark(`CloudFormation → ${request.RequestType} ${logicalId}` +
-        (request.PhysicalResourceId ? ` (physical id ${request.PhysicalResourceId})` : '')),
+      onRequest: (request: CfnRequest) => {
+        const id = request.PhysicalResourceId;
+        mark(`CloudFormation → ${request.RequestType} ${logicalId}` +
+          (id ? ` (physical id ${id})` : ''));
+      },
       onPoll: (_request, answer) => {
         if (!answer.IsComplete) waits++;
       },
     });
-    const stackId = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${STACK_NAME}/5a9d1c2e-0b7f-4c1a-9e3d-2f6b8a4c0d17`;
-    this.resource = new CloudFormationResource(flow, { logicalResourceId: logicalId, stackId });
+    this.resource = new CloudFormationResource(flow, {
+      logicalResourceId: logicalId,
+      stackId: STACK_ID,
+    });
 
     print(`creating the integration: onEvent, then isComplete every ${QUERY_INTERVAL_MS} ms ` +
       '(the template\'s waiter polls every 10 s)…');
     const created = await this.resource.create(properties);
-    const createStep = created.steps[0].response;
     if (!created.ok) {
       mark(`create FAILED: ${created.reason}`);
       print(`create failed: ${created.reason}`);
       return false;
     }
-    mark(`create complete after ${createStep.polls} isComplete calls (${waits} not complete yet): ` +
-      `integration ${this.resource.physicalId}`);
+    mark(`create complete after ${created.steps[0].response.polls} isComplete calls ` +
+      `(${waits} answered not complete): integration ${this.resource.physicalId}`);
     known.attributes.set(logicalId, this.resource.data);
     known.refs.set(logicalId, this.resource.physicalId!);
     const sourceName = String(this.resource.data.EventSourceName);
-    mark(`partner event source ${sourceName} is ${await sourceState(this.eventBridge, sourceName)}`);
+    const state = await sourceState(this.eventBridge, sourceName);
+    mark(`partner event source ${sourceName} is ${state}`);
 
     print('creating the partner bus, its rules and their targets in moto…');
     const deliveries = await this.createAwsSide(resources, known);
@@ -264,19 +309,16 @@ class Sandbox {
     return allLanded;
   }
 
-  /** Creates the bus, the rules and their targets of the template in moto. */
-  private async createAwsSide(resources: Record<string, Json>, known: Resolution): Promise<Delivery[]> {
-    const skipped = new Map<string, number>();
+  /** Creates the queues, log groups, the bus, the rules and their targets of the template. */
+  private async createAwsSide(resources: Record<string, Json>,
+    known: Resolution): Promise<Delivery[]> {
     const byType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
     for (const [id] of byType('AWS::SQS::Queue')) {
-      const queue = await this.sqs!.send(new CreateQueueCommand({ QueueName: id.slice(0, 80) }));
-      const attributes = await this.sqs!.send(new GetQueueAttributesCommand({
-        QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'],
-      }));
-      this.queues.set(id, queue.QueueUrl!);
-      known.refs.set(id, queue.QueueUrl!);
-      known.attributes.set(id, { Arn: attributes.Attributes!.QueueArn!, QueueName: id, QueueUrl: queue.QueueUrl! });
+      const { url, arn } = await this.createQueue(id);
+      this.queues.set(id, url);
+      known.refs.set(id, url);
+      known.attributes.set(id, { Arn: arn, QueueName: id, QueueUrl: url });
       mark(`SQS queue ${id} created`);
     }
     for (const [id, group] of byType('AWS::Logs::LogGroup')) {
@@ -296,99 +338,124 @@ class Sandbox {
     for (const [id, bus] of byType('AWS::Events::EventBus')) {
       const props = resolve(bus.Properties, known);
       const answer = await this.eventBridge!.send(new CreateEventBusCommand({
-        Name: props.Name, EventSourceName: props.EventSourceName,
+        Name: props.Name,
+        EventSourceName: props.EventSourceName,
       }));
       this.buses.push(props.Name);
       known.refs.set(id, props.Name);
       known.attributes.set(id, { Arn: answer.EventBusArn!, Name: props.Name });
-      mark(`event bus ${props.Name} created (EventSourceName = its name): the source is now ` +
-        `${await sourceState(this.eventBridge!, props.EventSourceName)}`);
+      const state = await sourceState(this.eventBridge!, props.EventSourceName);
+      mark(`event bus ${props.Name} created (EventSourceName = its name): the source is ${state}`);
     }
 
     const deliveries: Delivery[] = [];
-    const lambdaArn = /^arn:aws:lambda:/;
     for (const [id, rule] of byType('AWS::Events::Rule')) {
-      const props = resolve(rule.Properties, known);
-      await this.eventBridge!.send(new PutRuleCommand({
-        Name: id,
-        EventBusName: props.EventBusName,
-        EventPattern: JSON.stringify(props.EventPattern),
-        State: props.State,
-        Description: props.Description,
-      }));
-      const topics: string[] = props.EventPattern?.['detail-type'] ?? [];
-      const targets: Json[] = [];
-      for (const target of props.Targets ?? []) {
-        const arn = String(target.Arn);
-        const base = { Id: target.Id, Arn: arn, DeadLetterConfig: target.DeadLetterConfig };
-        if (arn.startsWith('arn:aws:sqs:')) {
-          const queueId = [...known.attributes].find(([, a]) => a.Arn === arn)?.[0];
-          targets.push(base);
-          deliveries.push({ rule: id, topics, kind: 'SQS queue', target: queueId ?? arn, inbox: queueId && this.queues.get(queueId), landed: new Map() });
-        } else if (arn.startsWith('arn:aws:logs:')) {
-          const group = arn.split(':log-group:')[1].replace(/:\*$/, '');
-          targets.push(base);
-          deliveries.push({ rule: id, topics, kind: 'log group', target: group, inbox: group, landed: new Map() });
-        } else if (lambdaArn.test(arn)) {
-          // moto cannot invoke functions, and a matching rule with a Lambda target makes its
-          // PutEvents fail (NotImplementedError, HTTP 500). The function's place on the rule goes
-          // to a witness queue, which shows that moto matched the event to the rule.
-          const witness = await this.sqs!.send(new CreateQueueCommand({ QueueName: `sandbox-witness-${id}`.slice(0, 80) }));
-          const witnessArn = (await this.sqs!.send(new GetQueueAttributesCommand({
-            QueueUrl: witness.QueueUrl, AttributeNames: ['QueueArn'],
-          }))).Attributes!.QueueArn!;
-          this.queues.set(`witness:${id}`, witness.QueueUrl!);
-          targets.push({ Id: `${target.Id}Witness`, Arn: witnessArn });
-          deliveries.push({ rule: id, topics, kind: 'Lambda function', target: arn.split(':function:')[1], inbox: witness.QueueUrl, landed: new Map() });
-        } else {
-          targets.push(base);
-          deliveries.push({ rule: id, topics, kind: 'unsupported', target: arn, landed: new Map() });
-        }
-      }
-      await this.eventBridge!.send(new PutTargetsCommand({ Rule: id, EventBusName: props.EventBusName, Targets: targets }));
-      this.rules.push({ name: id, bus: props.EventBusName, targetIds: targets.map((t) => t.Id) });
-      const described = deliveries.filter((d) => d.rule === id)
-        .map((d) => `${d.kind} ${d.target}${d.kind === 'Lambda function' ? ' (witness queue in its place)' : ''}`);
-      mark(`rule ${id} created on the partner bus: ${topics.join(', ')} → ${described.join(', ')}`);
+      deliveries.push(...await this.createRule(id, resolve(rule.Properties, known), known));
     }
 
     const handled = new Set(['AWS::SQS::Queue', 'AWS::Logs::LogGroup', 'AWS::Events::EventBus',
       'AWS::Events::Rule', RESOURCE_TYPE]);
-    for (const resource of Object.values(resources)) {
-      if (!handled.has(resource.Type)) skipped.set(resource.Type, (skipped.get(resource.Type) ?? 0) + 1);
+    const skipped = new Map<string, number>();
+    for (const { Type: type } of Object.values(resources)) {
+      if (!handled.has(type)) skipped.set(type, (skipped.get(type) ?? 0) + 1);
     }
     print('  not created locally (not needed to deliver events, or not runnable on moto): ' +
       [...skipped].map(([type, n]) => `${n} × ${type}`).join(', '));
     return deliveries;
   }
 
-  /** Polls the targets until every event arrived where its rules send it, or 10 s passed. */
+  private async createQueue(name: string): Promise<{ url: string; arn: string }> {
+    const queue = await this.sqs!.send(new CreateQueueCommand({ QueueName: name.slice(0, 80) }));
+    const attributes = await this.sqs!.send(new GetQueueAttributesCommand({
+      QueueUrl: queue.QueueUrl,
+      AttributeNames: ['QueueArn'],
+    }));
+    return { url: queue.QueueUrl!, arn: attributes.Attributes!.QueueArn! };
+  }
+
+  /** Creates one rule with its targets; returns what each target should receive. */
+  private async createRule(id: string, props: Json, known: Resolution): Promise<Delivery[]> {
+    await this.eventBridge!.send(new PutRuleCommand({
+      Name: id,
+      EventBusName: props.EventBusName,
+      EventPattern: JSON.stringify(props.EventPattern),
+      State: props.State,
+      Description: props.Description,
+    }));
+    const topics: string[] = props.EventPattern?.['detail-type'] ?? [];
+    const deliveries: Delivery[] = [];
+    const targets: Json[] = [];
+    const expect = (kind: TargetKind, target: string, inbox?: string) =>
+      deliveries.push({ rule: id, topics, kind, target, inbox, landed: new Map() });
+
+    for (const target of props.Targets ?? []) {
+      const arn = String(target.Arn);
+      const asIs = { Id: target.Id, Arn: arn, DeadLetterConfig: target.DeadLetterConfig };
+      if (arn.startsWith('arn:aws:sqs:')) {
+        const queueId = [...known.attributes].find(([, a]) => a.Arn === arn)?.[0];
+        targets.push(asIs);
+        expect('SQS queue', queueId ?? arn, queueId && this.queues.get(queueId));
+      } else if (arn.startsWith('arn:aws:logs:')) {
+        const group = arn.split(':log-group:')[1].replace(/:\*$/, '');
+        targets.push(asIs);
+        expect('log group', group, group);
+      } else if (arn.startsWith('arn:aws:lambda:')) {
+        // moto cannot invoke functions, and a matching rule with a Lambda target makes its
+        // PutEvents fail (NotImplementedError, HTTP 500). The function's place on the rule goes
+        // to a witness queue, which shows that moto matched the event to the rule.
+        const witness = await this.createQueue(`sandbox-witness-${id}`);
+        this.queues.set(`witness:${id}`, witness.url);
+        targets.push({ Id: `${target.Id}Witness`, Arn: witness.arn });
+        expect('Lambda function', arn.split(':function:')[1], witness.url);
+      } else {
+        targets.push(asIs);
+        expect('unsupported', arn);
+      }
+    }
+    await this.eventBridge!.send(new PutTargetsCommand({
+      Rule: id,
+      EventBusName: props.EventBusName,
+      Targets: targets,
+    }));
+    this.rules.push({ name: id, bus: props.EventBusName, targetIds: targets.map((t) => t.Id) });
+    const described = deliveries.map((d) => `${d.kind} ${d.target}` +
+      (d.kind === 'Lambda function' ? ' (witness queue in its place)' : ''));
+    mark(`rule ${id} created on the partner bus: ${topics.join(', ')} → ${described.join(', ')}`);
+    return deliveries;
+  }
+
+  /** Polls the targets until every event arrived where its rules send it, or the timeout. */
   private async collect(deliveries: Delivery[], published: string[]): Promise<boolean> {
     const expected = (d: Delivery) => d.topics.filter((t) => published.includes(t));
-    const done = () => deliveries.every((d) => d.kind !== 'unsupported' && expected(d).every((t) => d.landed.has(t)));
-    const deadline = Date.now() + 10_000;
-    while (!done() && Date.now() < deadline) {
+    const complete = (d: Delivery) =>
+      d.kind !== 'unsupported' && expected(d).every((t) => d.landed.has(t));
+    const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+    while (!deliveries.every(complete) && Date.now() < deadline) {
       for (const delivery of deliveries) {
         if (!delivery.inbox) continue;
         for (const event of await this.read(delivery)) {
           const topic = event['detail-type'];
-          if (expected(delivery).includes(topic) && !delivery.landed.has(topic)) {
-            delivery.landed.set(topic, String(event.detail?.topicName ?? ''));
-            mark(`${topic} landed: rule ${delivery.rule} → ${delivery.kind} ${delivery.target}`);
-          }
+          if (!expected(delivery).includes(topic) || delivery.landed.has(topic)) continue;
+          delivery.landed.set(topic, String(event.detail?.topicName ?? ''));
+          mark(`${topic} landed: rule ${delivery.rule} → ${delivery.kind} ${delivery.target}`);
         }
       }
-      if (!done()) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!deliveries.every(complete)) await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return done();
+    return deliveries.every(complete);
   }
 
   private async read(delivery: Delivery): Promise<Json[]> {
     if (delivery.kind === 'log group') {
-      const answer = await this.cwLogs!.send(new FilterLogEventsCommand({ logGroupName: delivery.inbox }));
+      const answer = await this.cwLogs!.send(new FilterLogEventsCommand({
+        logGroupName: delivery.inbox,
+      }));
       return (answer.events ?? []).map((e) => JSON.parse(e.message!));
     }
-    const answer = await this.sqs!.send(new ReceiveMessageCommand({ QueueUrl: delivery.inbox, MaxNumberOfMessages: 10 }));
+    const answer = await this.sqs!.send(new ReceiveMessageCommand({
+      QueueUrl: delivery.inbox,
+      MaxNumberOfMessages: 10,
+    }));
     return (answer.Messages ?? []).map((m) => JSON.parse(m.Body!));
   }
 
@@ -398,16 +465,12 @@ class Sandbox {
     for (const topic of published) {
       const matching = deliveries.filter((d) => d.topics.includes(topic));
       if (matching.length === 0) print(`  ✗ ${topic}: no rule of the template matches it`);
-      for (const d of matching) {
-        const concrete = d.landed.get(topic);
-        const ok = concrete !== undefined;
-        const where = d.kind === 'Lambda function'
-          ? `matched rule ${d.rule} → target Lambda ${d.target} (not invoked locally; ` +
-            'a witness SQS queue stands in for it on the rule)'
-          : d.kind === 'unsupported'
-            ? `rule ${d.rule} → target ${d.target} (the sandbox cannot observe this target type)`
-            : `rule ${d.rule} → ${d.kind} ${d.target}`;
-        print(`  ${ok ? '✓' : '✗'} ${topic}: ${where}${ok ? `, topicName ${concrete}` : ', NOT received'}`);
+      for (const delivery of matching) {
+        const concrete = delivery.landed.get(topic);
+        const [sign, outcome] = concrete !== undefined
+          ? ['✓', `, topicName ${concrete}`]
+          : ['✗', ', NOT received'];
+        print(`  ${sign} ${topic}: ${describeDelivery(delivery)}${outcome}`);
       }
     }
   }
@@ -420,15 +483,7 @@ class Sandbox {
     print('deleting everything, then stopping the emulator and moto…');
     let ok = true;
     try {
-      for (const rule of this.rules) {
-        await this.eventBridge!.send(new RemoveTargetsCommand({ Rule: rule.name, EventBusName: rule.bus, Ids: rule.targetIds }));
-        await this.eventBridge!.send(new DeleteRuleCommand({ Name: rule.name, EventBusName: rule.bus }));
-      }
-      if (this.rules.length > 0) mark(`${this.rules.length} rules deleted`);
-      for (const bus of this.buses) {
-        await this.eventBridge!.send(new DeleteEventBusCommand({ Name: bus }));
-        mark(`event bus ${bus} deleted: the source is ${await sourceState(this.eventBridge!, bus)} again`);
-      }
+      await this.deleteAwsSide();
       if (this.resource?.physicalId) {
         const source = String(this.resource.data.EventSourceName);
         const id = this.resource.physicalId;
@@ -438,16 +493,7 @@ class Sandbox {
         await this.emulator!.idle();
         mark(`partner event source ${source} is ${await sourceState(this.eventBridge!, source)}`);
       }
-      for (const url of this.queues.values()) await this.sqs!.send(new DeleteQueueCommand({ QueueUrl: url }));
-      for (const name of this.logGroups) await this.cwLogs!.send(new DeleteLogGroupCommand({ logGroupName: name }));
-      if (this.secretArn) {
-        const secrets = new SecretsManagerClient(this.moto!.clientConfig());
-        await secrets.send(new DeleteSecretCommand({ SecretId: this.secretArn, ForceDeleteWithoutRecovery: true }));
-        secrets.destroy();
-      }
-      if (this.queues.size + this.logGroups.length > 0) {
-        mark(`${this.queues.size} queues, ${this.logGroups.length} log groups and the secret deleted`);
-      }
+      await this.deleteTargetsAndSecret();
     } catch (error) {
       ok = false;
       print(`teardown failed: ${error instanceof Error ? error.message : error}`);
@@ -464,19 +510,55 @@ class Sandbox {
     return ok;
   }
 
-  /** The handler's log lines, and the milestones they mark, merged into the timeline. */
-  handlerMilestones(): void {
+  private async deleteAwsSide(): Promise<void> {
+    const eventBridge = this.eventBridge!;
+    for (const rule of this.rules) {
+      await eventBridge.send(new RemoveTargetsCommand({
+        Rule: rule.name,
+        EventBusName: rule.bus,
+        Ids: rule.targetIds,
+      }));
+      await eventBridge.send(new DeleteRuleCommand({ Name: rule.name, EventBusName: rule.bus }));
+    }
+    if (this.rules.length > 0) mark(`${this.rules.length} rules deleted`);
+    for (const bus of this.buses) {
+      await eventBridge.send(new DeleteEventBusCommand({ Name: bus }));
+      mark(`event bus ${bus} deleted: the source is ${await sourceState(eventBridge, bus)} again`);
+    }
+  }
+
+  private async deleteTargetsAndSecret(): Promise<void> {
+    for (const url of this.queues.values()) {
+      await this.sqs!.send(new DeleteQueueCommand({ QueueUrl: url }));
+    }
+    for (const name of this.logGroups) {
+      await this.cwLogs!.send(new DeleteLogGroupCommand({ logGroupName: name }));
+    }
+    if (this.secretArn) {
+      const secrets = new SecretsManagerClient(this.moto!.clientConfig());
+      await secrets.send(new DeleteSecretCommand({
+        SecretId: this.secretArn,
+        ForceDeleteWithoutRecovery: true,
+      }));
+      secrets.destroy();
+    }
+    mark(`${this.queues.size} queues, ${this.logGroups.length} log groups and the secret deleted`);
+  }
+
+  /** The handler's milestones and the partner side's calls, merged into the timeline. */
+  addMilestones(): void {
     const wanted = new Set(['integration created', 'configuration written', 'intended state set',
       'partner source found', 'operation complete', 'integration deleted', 'event failed']);
+    const firstOnly = new Set(['waiting for activation', 'waiting for partner source']);
     const seen = new Set<string>();
     for (const record of this.logs.records()) {
       const message = String(record.message);
       const key = `${record.requestType} ${message}`;
-      const first = (message === 'waiting for activation' || message === 'waiting for partner source') && !seen.has(key);
-      if (!wanted.has(message) && !first) continue;
+      if (!wanted.has(message) && !(firstOnly.has(message) && !seen.has(key))) continue;
       seen.add(key);
       const detail = record.reportedState ?? record.intendedState ?? record.state ?? '';
-      mark(`handler (${record.requestType}): ${message}${detail ? ` (${detail})` : ''}`, Date.parse(String(record.timestamp)));
+      const what = `handler (${record.requestType}): ${message}${detail ? ` (${detail})` : ''}`;
+      mark(what, Date.parse(String(record.timestamp)));
     }
     if (this.logs.lines.length > 0) {
       const file = path.join(os.tmpdir(), `genesys-sandbox-handler-${process.pid}.log`);
@@ -484,15 +566,18 @@ class Sandbox {
       print(`the handler's ${this.logs.lines.length} log lines: ${file}`);
     }
     for (const call of this.partner?.calls ?? []) {
-      if (call.action === 'createSource') mark(`Genesys created partner event source ${call.source}`, call.at);
-      if (call.action === 'deleteSource') mark(`Genesys deleted partner event source ${call.source}`, call.at);
+      if (call.action === 'publish') continue;
+      const verb = call.action === 'createSource' ? 'created' : 'deleted';
+      mark(`Genesys ${verb} partner event source ${call.source}`, call.at);
     }
   }
+}
 
-  printTimeline(): void {
-    print();
-    print('timeline:');
-    for (const entry of [...timeline].sort((a, b) => a.at - b.at)) print(`  ${since(entry.at)}  ${entry.what}`);
+function printTimeline(): void {
+  print();
+  print('timeline:');
+  for (const entry of [...timeline].sort((a, b) => a.at - b.at)) {
+    print(`  ${since(entry.at)}  ${entry.what}`);
   }
 }
 
@@ -512,8 +597,8 @@ async function main(): Promise<number> {
     print(`sandbox failed: ${error instanceof Error ? error.stack ?? error.message : error}`);
   }
   const cleaned = await sandbox.teardown();
-  sandbox.handlerMilestones();
-  sandbox.printTimeline();
+  sandbox.addMilestones();
+  printTimeline();
   print();
   const ok = delivered && cleaned;
   print(ok

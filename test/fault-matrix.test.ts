@@ -13,13 +13,24 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GenesysClient } from '../lib/lifecycle/genesys-client';
-import { createLifecycle } from '../lib/lifecycle/handler';
 import { startWorld, ROOT, World } from './support/e2e-world';
-import type { EmulatorOptions, FaultRule, PartnerSide, PartnerSource } from './support/genesys-emulator';
+import type {
+  EmulatorOptions,
+  FaultMatch,
+  FaultRule,
+  PartnerSide,
+  PartnerSource,
+} from './support/genesys-emulator';
 import { MotoServer, startMoto } from './support/moto';
 import { MotoPartnerSide } from './support/moto-partner-side';
-import { CfnRequest, CloudFormationResource, LifecycleHandler, Operation } from './support/provider-flow';
+import {
+  CfnRequest,
+  CloudFormationResource,
+  LifecycleHandler,
+  Operation,
+} from './support/provider-flow';
+import { GenesysClient } from '../lib/lifecycle/genesys-client';
+import { createLifecycle } from '../lib/lifecycle/handler';
 
 /** The Genesys client's knobs for the matrix: short, so that faults cost milliseconds. */
 const CLIENT_TIMEOUT_MS = 250;
@@ -122,6 +133,35 @@ const path_ = {
 const topics = (...t: string[]) => ({ Topics: t });
 const replaced = { EventSourceSuffix: 'contact-center-v2' };
 
+/** Calls of one method (and path). */
+function on(method: string | undefined, route?: string | RegExp): FaultMatch {
+  return { ...(method ? { method } : {}), ...(route ? { path: route } : {}) };
+}
+
+interface FaultUse {
+  readonly times?: number;
+  readonly retryAfter?: number;
+}
+
+/** Answers `code` with an ErrorBody (and Retry-After when given). */
+function status(code: number, match: FaultMatch, use: FaultUse = {}): FaultRule {
+  const fault = { kind: 'status' as const, status: code, retryAfterSeconds: use.retryAfter };
+  return { fault, match, times: use.times };
+}
+
+/** Answers after SLOW_MS, beyond the client's timeout. */
+function slow(match: FaultMatch, use: FaultUse = {}): FaultRule {
+  return { fault: { kind: 'delay', ms: SLOW_MS }, match, times: use.times };
+}
+
+/** Drops the connection without an answer. */
+function reset(match: FaultMatch, use: FaultUse = {}): FaultRule {
+  return { fault: { kind: 'reset' }, match, times: use.times };
+}
+
+/** "after 400 ms (client timeout 250 ms)" */
+const LATE = `after ${SLOW_MS} ms (client timeout ${CLIENT_TIMEOUT_MS} ms)`;
+
 const SCENARIOS: Scenario[] = [
   // ---- create ------------------------------------------------------------------------------
   {
@@ -130,7 +170,7 @@ const SCENARIOS: Scenario[] = [
     fault: '429 with Retry-After: 1 on POST /api/v2/integrations',
     expected: { ok: true },
     run: (ctx) => {
-      ctx.inject({ fault: { kind: 'status', status: 429, retryAfterSeconds: 1 }, match: { method: 'POST', path: path_.integrations } });
+      ctx.inject(status(429, on('POST', path_.integrations), { retryAfter: 1 }));
       return ctx.resource.create(ctx.world.properties());
     },
   },
@@ -140,7 +180,7 @@ const SCENARIOS: Scenario[] = [
     fault: '503 twice on GET /api/v2/organizations/me',
     expected: { ok: true },
     run: (ctx) => {
-      ctx.inject({ fault: { kind: 'status', status: 503 }, match: { path: path_.org }, times: 2 });
+      ctx.inject(status(503, on(undefined, path_.org), { times: 2 }));
       return ctx.resource.create(ctx.world.properties());
     },
   },
@@ -150,17 +190,17 @@ const SCENARIOS: Scenario[] = [
     fault: '500 on every PUT of the configuration',
     expected: { ok: false, reason: 'writing the configuration failed' },
     run: (ctx) => {
-      ctx.inject({ fault: { kind: 'status', status: 500 }, match: { method: 'PUT', path: path_.config }, times: Infinity });
+      ctx.inject(status(500, on('PUT', path_.config), { times: Infinity }));
       return ctx.resource.create(ctx.world.properties());
     },
   },
   {
     name: 'creates one integration although the create is answered after the client timed out',
     step: 'create',
-    fault: `POST /api/v2/integrations answered after ${SLOW_MS} ms (client timeout ${CLIENT_TIMEOUT_MS} ms)`,
+    fault: `POST /api/v2/integrations answered ${LATE}`,
     expected: { ok: true },
     run: (ctx) => {
-      ctx.inject({ fault: { kind: 'delay', ms: SLOW_MS }, match: { method: 'POST', path: path_.integrations } });
+      ctx.inject(slow(on('POST', path_.integrations)));
       return ctx.resource.create(ctx.world.properties());
     },
   },
@@ -170,7 +210,7 @@ const SCENARIOS: Scenario[] = [
     fault: 'connection reset on POST /api/v2/integrations',
     expected: { ok: true },
     run: (ctx) => {
-      ctx.inject({ fault: { kind: 'reset' }, match: { method: 'POST', path: path_.integrations } });
+      ctx.inject(reset(on('POST', path_.integrations)));
       return ctx.resource.create(ctx.world.properties());
     },
   },
@@ -193,10 +233,13 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'fails with Genesys\'s message when activation ends in ERROR, and deletes the integration',
+    name: 'fails with Genesys\'s message when activation ends in ERROR, deletes the integration',
     step: 'create',
     fault: 'activation ends in ERROR "The AWS account is not allowed"',
-    expected: { ok: false, reason: 'reported ERROR while activating integration <id>: The AWS account is not allowed' },
+    expected: {
+      ok: false,
+      reason: 'reported ERROR while activating integration <id>: The AWS account is not allowed',
+    },
     run: (ctx) => {
       ctx.inject({ fault: { kind: 'activationError', message: 'The AWS account is not allowed' } });
       return ctx.resource.create(ctx.world.properties());
@@ -233,7 +276,8 @@ const SCENARIOS: Scenario[] = [
       const second = await ctx.resource.send(request);
       ctx.resource.physicalId = second.PhysicalResourceId;
       const ok = first.Status === 'SUCCESS' && second.Status === 'SUCCESS';
-      return { steps: [{ request, response: first }, { request, response: second }], ok, reason: second.Reason };
+      const steps = [{ request, response: first }, { request, response: second }];
+      return { steps, ok, reason: second.Reason };
     },
     check: (_ctx, op) => {
       expect(op.steps[1].response.PhysicalResourceId).toBe(op.steps[0].response.PhysicalResourceId);
@@ -268,7 +312,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: false, reason: 'failed as well' },
     run: (ctx) => {
       ctx.inject({ fault: { kind: 'activationError', message: 'Activation refused' } });
-      ctx.inject({ fault: { kind: 'status', status: 500 }, match: { method: 'DELETE' }, times: CLIENT_ATTEMPTS });
+      ctx.inject(status(500, on('DELETE'), { times: CLIENT_ATTEMPTS }));
       return ctx.resource.create(ctx.world.properties());
     },
     check: (_ctx, op) => {
@@ -283,7 +327,7 @@ const SCENARIOS: Scenario[] = [
     fault: '401 on every token request (wrong OAuth client)',
     expected: { ok: false, reason: 'POST /oauth/token answered 401' },
     run: (ctx) => {
-      ctx.inject({ fault: { kind: 'status', status: 401 }, match: { path: path_.token }, times: Infinity });
+      ctx.inject(status(401, on(undefined, path_.token), { times: Infinity }));
       return ctx.resource.create(ctx.world.properties());
     },
     check: (_ctx, op) => {
@@ -307,7 +351,7 @@ const SCENARIOS: Scenario[] = [
     fault: '429 without Retry-After on every GET /api/v2/integrations',
     expected: { ok: false, reason: 'rate limiting' },
     run: (ctx) => {
-      ctx.inject({ fault: { kind: 'status', status: 429 }, match: { method: 'GET', path: path_.integrations }, times: Infinity });
+      ctx.inject(status(429, on('GET', path_.integrations), { times: Infinity }));
       return ctx.resource.create(ctx.world.properties());
     },
   },
@@ -320,7 +364,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'status', status: 503 }, match: { method: 'PUT', path: path_.config } });
+      ctx.inject(status(503, on('PUT', path_.config)));
       return ctx.resource.update(ctx.world.properties(topics(PRESENCE, ROUTING)));
     },
     check: (ctx) => expectTopics(ctx, [PRESENCE, ROUTING]),
@@ -332,7 +376,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'status', status: 429, retryAfterSeconds: 1 }, match: { method: 'GET', path: path_.integrations } });
+      ctx.inject(status(429, on('GET', path_.integrations), { retryAfter: 1 }));
       return ctx.resource.update(ctx.world.properties(topics(PRESENCE, ROUTING)));
     },
     check: (ctx) => expectTopics(ctx, [PRESENCE, ROUTING]),
@@ -356,7 +400,8 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: false, reason: LATER_FAILURE },
     run: async (ctx) => {
       await ctx.created();
-      return ctx.resource.update(ctx.world.properties(topics(PRESENCE, ROUTING)), { laterFailure: LATER_FAILURE });
+      const properties = ctx.world.properties(topics(PRESENCE, ROUTING));
+      return ctx.resource.update(properties, { laterFailure: LATER_FAILURE });
     },
     check: (ctx, op) => {
       expect(op.steps.map((s) => s.response.Status)).toEqual(['SUCCESS', 'SUCCESS']);
@@ -364,13 +409,13 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'changes the topics although the configuration write is answered after the client timed out',
+    name: 'changes the topics although the configuration write answers after the client gave up',
     step: 'update',
-    fault: `PUT of the configuration answered after ${SLOW_MS} ms (client timeout ${CLIENT_TIMEOUT_MS} ms)`,
+    fault: `PUT of the configuration answered ${LATE}`,
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'delay', ms: SLOW_MS }, match: { method: 'PUT', path: path_.config } });
+      ctx.inject(slow(on('PUT', path_.config)));
       return ctx.resource.update(ctx.world.properties(topics(PRESENCE, ROUTING)));
     },
     check: async (ctx) => {
@@ -397,7 +442,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'reset' }, match: { method: 'PATCH', path: path_.one } });
+      ctx.inject(reset(on('PATCH', path_.one)));
       return ctx.resource.update(ctx.world.properties({ Enabled: 'false' }));
     },
     check: (ctx) => {
@@ -413,7 +458,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'status', status: 500 }, match: { method: 'PATCH', path: path_.one } });
+      ctx.inject(status(500, on('PATCH', path_.one)));
       return ctx.resource.update(ctx.world.properties({ Enabled: 'false' }));
     },
     check: (ctx) => {
@@ -429,7 +474,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'status', status: 503 }, match: { method: 'POST', path: path_.integrations } });
+      ctx.inject(status(503, on('POST', path_.integrations)));
       return ctx.resource.update(ctx.world.properties(replaced));
     },
     check: (ctx) => expectSuffix(ctx, 'contact-center-v2'),
@@ -438,7 +483,10 @@ const SCENARIOS: Scenario[] = [
     name: 'fails a replacement whose activation ends in ERROR, and keeps the old integration',
     step: 'replace',
     fault: 'activation of the new integration ends in ERROR "Suffix refused"',
-    expected: { ok: false, reason: 'reported ERROR while activating integration <id>: Suffix refused' },
+    expected: {
+      ok: false,
+      reason: 'reported ERROR while activating integration <id>: Suffix refused',
+    },
     run: async (ctx) => {
       await ctx.created();
       ctx.inject({ fault: { kind: 'activationError', message: 'Suffix refused' } });
@@ -481,7 +529,10 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: false, reason: 'is already used by the active EventBridge integration' },
     run: async (ctx) => {
       await ctx.created();
-      await ctx.otherStack({ EventSourceSuffix: 'contact-center-v2', IntegrationName: 'Other stack' });
+      await ctx.otherStack({
+        EventSourceSuffix: 'contact-center-v2',
+        IntegrationName: 'Other stack',
+      });
       return ctx.resource.update(ctx.world.properties(replaced));
     },
     check: (ctx) => expectSuffix(ctx, 'contact-center'),
@@ -504,11 +555,11 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'deletes the old integration although its DELETE is answered after the client timed out',
     step: 'replace',
-    fault: `DELETE of the old integration answered after ${SLOW_MS} ms (client timeout ${CLIENT_TIMEOUT_MS} ms)`,
+    fault: `DELETE of the old integration answered ${LATE}`,
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'delay', ms: SLOW_MS }, match: { method: 'DELETE' } });
+      ctx.inject(slow(on('DELETE')));
       return ctx.resource.update(ctx.world.properties(replaced));
     },
     check: (ctx) => expectSuffix(ctx, 'contact-center-v2'),
@@ -520,7 +571,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'reset' }, match: { method: 'PATCH', path: path_.one } });
+      ctx.inject(reset(on('PATCH', path_.one)));
       return ctx.resource.update(ctx.world.properties(replaced));
     },
     check: (ctx) => expectSuffix(ctx, 'contact-center-v2'),
@@ -534,7 +585,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'status', status: 503 }, match: { method: 'DELETE' }, times: 2 });
+      ctx.inject(status(503, on('DELETE'), { times: 2 }));
       return ctx.resource.delete();
     },
   },
@@ -545,7 +596,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'status', status: 429, retryAfterSeconds: 1 }, match: { method: 'DELETE' } });
+      ctx.inject(status(429, on('DELETE'), { retryAfter: 1 }));
       return ctx.resource.delete();
     },
   },
@@ -567,7 +618,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: false, reason: 'deleting the integration failed' },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'status', status: 500 }, match: { method: 'DELETE' }, times: Infinity });
+      ctx.inject(status(500, on('DELETE'), { times: Infinity }));
       return ctx.resource.delete();
     },
     check: (ctx) => {
@@ -581,7 +632,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'reset' }, match: { method: 'DELETE' } });
+      ctx.inject(reset(on('DELETE')));
       return ctx.resource.delete();
     },
   },
@@ -592,7 +643,7 @@ const SCENARIOS: Scenario[] = [
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject({ fault: { kind: 'delay', ms: SLOW_MS }, match: { method: 'DELETE' } });
+      ctx.inject(slow(on('DELETE')));
       return ctx.resource.delete();
     },
   },
@@ -610,9 +661,12 @@ const SCENARIOS: Scenario[] = [
 ];
 
 function currentProperties(ctx: Context): Record<string, unknown> {
-  const integration = ctx.world.emulator.integrations().find((i) => i.id === ctx.resource.physicalId);
-  const all = ctx.world.emulator.integrations().map((i) => i.id);
-  if (!integration) throw new Error(`the stack's integration ${ctx.resource.physicalId} is not in Genesys: ${all}`);
+  const id = ctx.resource.physicalId;
+  const integration = ctx.world.emulator.integrations().find((i) => i.id === id);
+  if (!integration) {
+    const all = ctx.world.emulator.integrations().map((i) => i.id);
+    throw new Error(`the stack's integration ${id} is not in Genesys, which holds ${all}`);
+  }
   return integration.config?.current?.properties as Record<string, unknown>;
 }
 
@@ -647,12 +701,17 @@ async function genesysDelete(ctx: Context, id: string): Promise<void> {
 /** Integrations no stack owns, and live partner sources no integration owns. */
 async function orphansOf(ctx: Context): Promise<string[]> {
   await ctx.world.emulator.idle();
-  const owned = new Set([ctx.resource, ...ctx.others].map((r) => r.physicalId).filter((id): id is string => id !== undefined));
+  const owned = new Set([ctx.resource, ...ctx.others]
+    .map((r) => r.physicalId)
+    .filter((id): id is string => id !== undefined));
   const integrations = ctx.world.emulator.integrations();
   const orphans = integrations.filter((i) => !owned.has(i.id!)).map((i) => `integration ${i.id}`);
-  const sourceNames = new Set(integrations.map((i) => ctx.world.emulator.partnerSourceOf(i.id!)?.name));
+  const sourceNames = new Set(integrations
+    .map((i) => ctx.world.emulator.partnerSourceOf(i.id!)?.name));
   for (const source of ctx.world.moto.corrections!.partnerSources()) {
-    if (!source.deleted && !sourceNames.has(source.name)) orphans.push(`partner source ${source.name}`);
+    if (!source.deleted && !sourceNames.has(source.name)) {
+      orphans.push(`partner source ${source.name}`);
+    }
   }
   return orphans;
 }
@@ -674,7 +733,8 @@ function cell(text: string, max = 260): string {
 
 function observedOf(op: Operation): string {
   const head = op.ok ? 'succeeds' : `fails: ${normalize(op.reason ?? '(no reason)')}`;
-  const steps = op.steps.map((s) => `${s.request.RequestType} ${s.response.skipped ? 'skipped' : s.response.Status}`);
+  const steps = op.steps.map((s) =>
+    `${s.request.RequestType} ${s.response.skipped ? 'skipped' : s.response.Status}`);
   return `${head} [${steps.join(' → ')}]`;
 }
 
@@ -696,19 +756,19 @@ function table(rows: Row[]): string {
     '# Fault matrix',
     '',
     'Generated by `test/fault-matrix.test.ts` (rewrite it with',
-    '`UPDATE_DOCS=1 npx jest test/fault-matrix.test.ts`); the test fails when this file differs from',
-    'what the scenarios do.',
+    '`UPDATE_DOCS=1 npx jest test/fault-matrix.test.ts`); the test fails when this file',
+    'differs from what the scenarios do.',
     '',
-    'Each scenario runs the lifecycle handler through the Provider framework\'s flow (onEvent, then',
-    'isComplete until complete) and CloudFormation\'s reactions (the Delete after a failed Create, the',
-    'rollback of a failed update, the cleanup of a replaced physical id), against the Genesys',
-    'emulator with the fault injected and moto as the AWS side. The handler runs with a Genesys',
-    `client of ${CLIENT_TIMEOUT_MS} ms per attempt and ${CLIENT_ATTEMPTS} attempts, and waits`,
+    'Each scenario runs the lifecycle handler through the Provider framework\'s flow (onEvent,',
+    'then isComplete until complete) and CloudFormation\'s reactions (the Delete after a failed',
+    'Create, the rollback of a failed update, the cleanup of a replaced physical id), against the',
+    'Genesys emulator with the fault injected and moto as the AWS side. The handler runs with a',
+    `Genesys client of ${CLIENT_TIMEOUT_MS} ms per attempt and ${CLIENT_ATTEMPTS} attempts, and waits`,
     `${WAIT_TIMEOUT_MS / 1000} s for activation and for the partner event source.`,
     '',
-    '"Observed" lists the requests CloudFormation sent and the framework\'s answers. "Orphans" lists',
-    'integrations that no stack owns and live partner event sources that no integration owns, once',
-    'the emulator is idle; ids are shown as `<id>`.',
+    '"Observed" lists the requests CloudFormation sent and the framework\'s answers. "Orphans"',
+    'lists integrations that no stack owns and live partner event sources that no integration',
+    'owns, once the emulator is idle; ids are shown as `<id>`.',
     '',
     '| # | scenario | step | fault | expected | observed | orphans |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -738,7 +798,11 @@ describe('fault matrix', () => {
       handler: lifecycle,
       emulator: { activationDelayMs: 5, propagationDelayMs: 5, ...scenario.emulator },
       partnerSide: (inner) => (partner = new ExpiringPartnerSide(inner)),
-      flow: { queryIntervalMs: 5, totalTimeoutMs: 20_000, onPoll: (request) => hooks.onPoll?.(request) },
+      flow: {
+        queryIntervalMs: 5,
+        totalTimeoutMs: 20_000,
+        onPoll: (request) => hooks.onPoll?.(request),
+      },
     });
     try {
       const resource = new CloudFormationResource(world.flow);
@@ -761,7 +825,9 @@ describe('fault matrix', () => {
           return resource.physicalId!;
         },
         async otherStack(overrides) {
-          const other = new CloudFormationResource(world.flow, { logicalResourceId: 'OtherIntegration' });
+          const other = new CloudFormationResource(world.flow, {
+            logicalResourceId: 'OtherIntegration',
+          });
           const op = await other.create(world.properties(overrides));
           if (!op.ok) throw new Error(`setting up another stack failed: ${op.reason}`);
           ctx.others.push(other);
@@ -783,7 +849,9 @@ describe('fault matrix', () => {
       });
 
       expect({ ok: op.ok, orphans }).toEqual({ ok: scenario.expected.ok, orphans: [] });
-      if (scenario.expected.reason) expect(normalize(op.reason ?? '')).toContain(scenario.expected.reason);
+      if (scenario.expected.reason) {
+        expect(normalize(op.reason ?? '')).toContain(scenario.expected.reason);
+      }
       await scenario.check?.(ctx, op);
     } finally {
       await world.stop();

@@ -39,8 +39,9 @@ export const HANDLER_BUNDLE = path.join(ROOT, 'assets', 'lifecycle-handler', 'in
 
 /** The newest modification time of the handler's sources (lib/lifecycle and the shared rules). */
 function newestSourceTime(): number {
+  const lifecycle = path.join(ROOT, 'lib', 'lifecycle');
   const files = [
-    ...fs.readdirSync(path.join(ROOT, 'lib', 'lifecycle')).map((f) => path.join(ROOT, 'lib', 'lifecycle', f)),
+    ...fs.readdirSync(lifecycle).map((f) => path.join(lifecycle, f)),
     path.join(ROOT, 'lib', 'rules.ts'),
     path.join(ROOT, 'lib', 'genesys-domains.ts'),
   ].filter((f) => f.endsWith('.ts'));
@@ -53,7 +54,8 @@ function newestSourceTime(): number {
  * a test never runs yesterday's handler.
  */
 export function loadHandlerBundle(): LifecycleHandler {
-  const stale = !fs.existsSync(HANDLER_BUNDLE) || fs.statSync(HANDLER_BUNDLE).mtimeMs < newestSourceTime();
+  const stale = !fs.existsSync(HANDLER_BUNDLE)
+    || fs.statSync(HANDLER_BUNDLE).mtimeMs < newestSourceTime();
   if (stale) {
     execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle-handler.mjs')], {
       cwd: ROOT,
@@ -175,7 +177,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const logs = new LogCapture();
   if (options.captureLogs ?? true) logs.start();
   const handler = options.handler ?? loadHandlerBundle();
-  const flow = new ProviderFlow(handler, { queryIntervalMs: 5, totalTimeoutMs: 20_000, ...options.flow });
+  const flow = new ProviderFlow(handler, {
+    queryIntervalMs: 5,
+    totalTimeoutMs: 20_000,
+    ...options.flow,
+  });
   const eventBridge = new EventBridgeClient(config);
   const sqs = new SQSClient(config);
 
@@ -236,7 +242,9 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -245,8 +253,12 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
  * Associates the partner source with a new event bus, as CloudFormation does for
  * `new events.EventBus(scope, id, { eventSourceName })`: Name = EventSourceName = the source.
  */
-export async function createPartnerBus(client: EventBridgeClient, sourceName: string): Promise<string> {
-  const answer = await client.send(new CreateEventBusCommand({ Name: sourceName, EventSourceName: sourceName }));
+export async function createPartnerBus(client: EventBridgeClient,
+  sourceName: string): Promise<string> {
+  const answer = await client.send(new CreateEventBusCommand({
+    Name: sourceName,
+    EventSourceName: sourceName,
+  }));
   return answer.EventBusArn!;
 }
 
@@ -280,13 +292,19 @@ export async function routeTopicToQueue(eventBridge: EventBridgeClient, sqs: SQS
     EventBusName: busName,
     Targets: [{ Id: 'queue', Arn: attributes.Attributes!.QueueArn }],
   }));
-  return { ruleName, busName, queueUrl: queue.QueueUrl!, queueArn: attributes.Attributes!.QueueArn! };
+  const queueArn = attributes.Attributes!.QueueArn!;
+  return { ruleName, busName, queueUrl: queue.QueueUrl!, queueArn };
 }
 
 /** Removes a rule and then the partner bus. */
-export async function deletePartnerBus(eventBridge: EventBridgeClient, busName: string, rules: string[]): Promise<void> {
+export async function deletePartnerBus(eventBridge: EventBridgeClient, busName: string,
+  rules: string[]): Promise<void> {
   for (const rule of rules) {
-    await eventBridge.send(new RemoveTargetsCommand({ Rule: rule, EventBusName: busName, Ids: ['queue'] }));
+    await eventBridge.send(new RemoveTargetsCommand({
+      Rule: rule,
+      EventBusName: busName,
+      Ids: ['queue'],
+    }));
     await eventBridge.send(new DeleteRuleCommand({ Name: rule, EventBusName: busName }));
   }
   await eventBridge.send(new DeleteEventBusCommand({ Name: busName }));
@@ -294,9 +312,9 @@ export async function deletePartnerBus(eventBridge: EventBridgeClient, busName: 
 
 /** An event as EventBridge delivered it to a queue. */
 export interface DeliveredEvent {
-  readonly source: string;
+  readonly 'source': string;
   readonly 'detail-type': string;
-  readonly detail: Record<string, any>;
+  readonly 'detail': Record<string, any>;
   readonly [key: string]: unknown;
 }
 

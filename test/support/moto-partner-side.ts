@@ -49,20 +49,28 @@ export interface MotoPartnerSideOptions {
  * of `detailType`; returns a problem, or undefined.
  */
 export function envelopeProblem(detailType: string, detail: unknown): string | undefined {
-  if (typeof detail !== 'object' || detail === null) return `detail must be an object, got ${JSON.stringify(detail)}`;
+  if (typeof detail !== 'object' || detail === null) {
+    return `detail must be an object, got ${JSON.stringify(detail)}`;
+  }
   const d = detail as Record<string, any>;
   for (const key of ['topicName', 'version', 'eventBody', 'metadata', 'timestamp']) {
     if (d[key] === undefined) return `detail.${key} is missing from the Genesys envelope`;
   }
-  if (typeof d.metadata?.CorrelationId !== 'string') return 'detail.metadata.CorrelationId must be a string';
-  if (Number.isNaN(Date.parse(d.timestamp))) return `detail.timestamp must be an ISO 8601 time, got ${JSON.stringify(d.timestamp)}`;
+  if (typeof d.metadata?.CorrelationId !== 'string') {
+    return 'detail.metadata.CorrelationId must be a string';
+  }
+  if (Number.isNaN(Date.parse(d.timestamp))) {
+    return `detail.timestamp must be an ISO 8601 time, got ${JSON.stringify(d.timestamp)}`;
+  }
+  const topicName = JSON.stringify(d.topicName);
+  const type = JSON.stringify(detailType);
   const concrete = new RegExp('^' + detailType.split('{id}').map((part) =>
     part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^.{}]+') + '$');
   if (!detailType.includes('{id}') && d.topicName !== detailType) {
-    return `detail.topicName ${JSON.stringify(d.topicName)} must equal the detail-type ${JSON.stringify(detailType)}`;
+    return `detail.topicName ${topicName} must equal the detail-type ${type}`;
   }
   if (!concrete.test(d.topicName)) {
-    return `detail.topicName ${JSON.stringify(d.topicName)} must be the detail-type ${JSON.stringify(detailType)} with concrete ids`;
+    return `detail.topicName ${topicName} must be the detail-type ${type} with concrete ids`;
   }
   return undefined;
 }
@@ -79,10 +87,11 @@ export class MotoPartnerSide implements PartnerSide {
   async createSource(source: PartnerSource): Promise<void> {
     const call: PartnerCall = { action: 'createSource', source: source.name, at: Date.now() };
     this.calls.push(call);
-    await this.guard(call, () => this.client(source.region).send(new CreatePartnerEventSourceCommand({
+    const command = new CreatePartnerEventSourceCommand({
       Name: source.name,
       Account: source.accountId,
-    })));
+    });
+    await this.guard(call, () => this.client(source.region).send(command));
   }
 
   /**
@@ -109,7 +118,8 @@ export class MotoPartnerSide implements PartnerSide {
    * topic with its `{id}` placeholders, Detail `{ topicName, version, eventBody, metadata,
    * timestamp }`. Refuses a detail that does not have that shape.
    */
-  async publish(source: PartnerSource, entry: { detailType: string; detail: object }): Promise<void> {
+  async publish(source: PartnerSource,
+    entry: { detailType: string; detail: object }): Promise<void> {
     const call: PartnerCall = {
       action: 'publish', source: source.name, detailType: entry.detailType, at: Date.now(),
     };

@@ -96,7 +96,8 @@ const ALIAS_PREFIX = 'moto-partner-bus.';
 /** The bus name in an EventBusName parameter, which may also be the bus ARN. */
 function busNameOf(value: string): string {
   const marker = value.indexOf(':event-bus/');
-  return value.startsWith('arn:') && marker >= 0 ? value.slice(marker + ':event-bus/'.length) : value;
+  if (!value.startsWith('arn:') || marker < 0) return value;
+  return value.slice(marker + ':event-bus/'.length);
 }
 
 /** The name moto can handle for a partner bus: no '/' in it. */
@@ -105,7 +106,8 @@ export function partnerBusAlias(busName: string): string {
 }
 
 function regionOf(request: http.IncomingMessage): string {
-  const match = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(String(request.headers.authorization ?? ''));
+  const authorization = String(request.headers.authorization ?? '');
+  const match = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(authorization);
   return match?.[1] ?? process.env.AWS_REGION ?? 'us-east-1';
 }
 
@@ -121,6 +123,18 @@ export class EventBridgeCorrections {
     const port = (corrections.server.address() as net.AddressInfo).port;
     corrections.url = `http://127.0.0.1:${port}`;
     return corrections;
+  }
+
+  private static json(status: number, value: Json): Upstream {
+    return {
+      status,
+      headers: { 'content-type': JSON_TYPE, 'x-amzn-requestid': randomUUID() },
+      body: Buffer.from(JSON.stringify(value)),
+    };
+  }
+
+  private static error(type: string, message: string): Upstream {
+    return EventBridgeCorrections.json(400, { __type: type, message });
   }
 
   /** The endpoint AWS SDK clients use. */
@@ -164,11 +178,13 @@ export class EventBridgeCorrections {
 
   /** The partner sources created through the proxy, with whether the partner deleted them. */
   partnerSources(): Array<{ name: string; region: string; deleted: boolean }> {
-    return [...this.sources.values()].map((s) => ({ name: s.name, region: s.region, deleted: s.deleted }));
+    return [...this.sources.values()]
+      .map((s) => ({ name: s.name, region: s.region, deleted: s.deleted }));
   }
 
   /** The state EventBridge would report for a partner source, or undefined when unknown. */
-  async sourceState(region: string, name: string): Promise<'PENDING' | 'ACTIVE' | 'DELETED' | undefined> {
+  async sourceState(region: string, name: string):
+  Promise<'PENDING' | 'ACTIVE' | 'DELETED' | undefined> {
     const record = this.sources.get(`${region}\n${name}`);
     if (!record) return undefined;
     if (record.deleted) return 'DELETED';
@@ -202,7 +218,8 @@ export class EventBridgeCorrections {
     }
   }
 
-  private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  private async handle(request: http.IncomingMessage,
+    response: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -250,25 +267,16 @@ export class EventBridgeCorrections {
     });
   }
 
-  private static json(status: number, value: Json): Upstream {
-    return {
-      status,
-      headers: { 'content-type': JSON_TYPE, 'x-amzn-requestid': randomUUID() },
-      body: Buffer.from(JSON.stringify(value)),
-    };
-  }
-
-  private static error(type: string, message: string): Upstream {
-    return EventBridgeCorrections.json(400, { __type: type, message });
-  }
-
-  private async events(action: string, request: http.IncomingMessage, body: Buffer): Promise<Upstream> {
+  private async events(action: string, request: http.IncomingMessage,
+    body: Buffer): Promise<Upstream> {
     const region = regionOf(request);
     const input: Json = body.length > 0 ? JSON.parse(body.toString()) : {};
 
     switch (action) {
-      case 'CreatePartnerEventSource': return this.createPartnerSource(request, body, region, input);
-      case 'DeletePartnerEventSource': return this.deletePartnerSource(request, body, region, input);
+      case 'CreatePartnerEventSource':
+        return this.createPartnerSource(request, body, region, input);
+      case 'DeletePartnerEventSource':
+        return this.deletePartnerSource(request, body, region, input);
       case 'DescribeEventSource': return this.describeSource(request, body, region, input);
       case 'ListEventSources': return this.listSources(region, input);
       case 'CreateEventBus': return this.createBus(request, body, region, input);
@@ -297,7 +305,13 @@ export class EventBridgeCorrections {
       record.createdAt = Date.now();
       record.accounts.clear();
     }
-    const live = record ?? { name: input.Name, region, accounts: new Set<string>(), createdAt: Date.now(), deleted: false };
+    const live = record ?? {
+      name: input.Name,
+      region,
+      accounts: new Set<string>(),
+      createdAt: Date.now(),
+      deleted: false,
+    };
     live.accounts.add(String(input.Account));
     this.sources.set(key, live);
     return answer;
@@ -333,10 +347,12 @@ export class EventBridgeCorrections {
 
     const record = this.sources.get(`${region}\n${input.Name}`);
     const moto = JSON.parse(answer.body.toString()) as Json;
-    return EventBridgeCorrections.json(200, await this.describeRecord(region, input.Name, moto, record));
+    const described = await this.describeRecord(region, input.Name, moto, record);
+    return EventBridgeCorrections.json(200, described);
   }
 
-  private async describeRecord(region: string, name: string, moto: Json, record?: SourceRecord): Promise<Json> {
+  private async describeRecord(region: string, name: string, moto: Json,
+    record?: SourceRecord): Promise<Json> {
     const createdAt = record?.createdAt ?? Math.round(Number(moto.CreatedOn ?? 0) * 1000);
     let state: string;
     if (record ? record.deleted : moto.State === 'DELETED') state = 'DELETED';
@@ -396,7 +412,8 @@ export class EventBridgeCorrections {
     if (answer.status === 200 && String(input.Name).includes('/')) {
       // Correction 'partner-bus-alias': the rules of the partner bus live on a bus moto can name.
       this.count('partner-bus-alias');
-      await this.client(region).send(new CreateEventBusCommand({ Name: partnerBusAlias(input.Name) }));
+      const alias = partnerBusAlias(input.Name);
+      await this.client(region).send(new CreateEventBusCommand({ Name: alias }));
     }
     return answer;
   }
@@ -407,7 +424,8 @@ export class EventBridgeCorrections {
     const answer = await this.forward(request, body);
     if (answer.status === 200 && String(input.Name).includes('/')) {
       this.count('partner-bus-alias');
-      await this.client(region).send(new DeleteEventBusCommand({ Name: partnerBusAlias(input.Name) }));
+      const alias = partnerBusAlias(input.Name);
+      await this.client(region).send(new DeleteEventBusCommand({ Name: alias }));
     }
     return answer;
   }
@@ -424,7 +442,8 @@ export class EventBridgeCorrections {
   }
 
   /** Rewrites a partner bus name to its alias in the request and back in the answer. */
-  private async busScoped(request: http.IncomingMessage, body: Buffer, input: Json): Promise<Upstream> {
+  private async busScoped(request: http.IncomingMessage, body: Buffer,
+    input: Json): Promise<Upstream> {
     const bus = typeof input.EventBusName === 'string' ? busNameOf(input.EventBusName) : undefined;
     if (!bus || !bus.includes('/')) return this.forward(request, body);
 
@@ -435,11 +454,13 @@ export class EventBridgeCorrections {
     return { ...answer, body: Buffer.from(answer.body.toString().split(alias).join(bus)) };
   }
 
-  private async putEvents(request: http.IncomingMessage, body: Buffer, input: Json): Promise<Upstream> {
+  private async putEvents(request: http.IncomingMessage, body: Buffer,
+    input: Json): Promise<Upstream> {
     const entries = (input.Entries ?? []) as Json[];
     let rewritten = false;
     const corrected = entries.map((entry) => {
-      const bus = typeof entry.EventBusName === 'string' ? busNameOf(entry.EventBusName) : undefined;
+      const named = entry.EventBusName;
+      const bus = typeof named === 'string' ? busNameOf(named) : undefined;
       if (!bus || !bus.includes('/')) return entry;
       rewritten = true;
       return { ...entry, EventBusName: partnerBusAlias(bus) };
@@ -460,7 +481,8 @@ export class EventBridgeCorrections {
       const record = this.sources.get(`${region}\n${entry.Source}`);
       const fate = { source: String(entry.Source), detailType: String(entry.DetailType), region };
       if (!record) {
-        this.partnerEvents.push({ ...fate, account: '', outcome: 'dropped-unknown-source', at: Date.now() });
+        const outcome = 'dropped-unknown-source';
+        this.partnerEvents.push({ ...fate, account: '', outcome, at: Date.now() });
         failed++;
         results.push({
           ErrorCode: 'InvalidArgument',

@@ -109,7 +109,8 @@ function answers(url: string): Promise<boolean> {
   });
 }
 
-const INSTALL_HINT = 'moto 5.x with its server extras is required: pip install "moto[server]==5.2.1"';
+const INSTALL_HINT =
+  'moto 5.x with its server extras is required: pip install "moto[server]==5.2.1"';
 
 /** Starts one moto process on a port and waits until it answers; throws with moto's output. */
 async function launch(python: string, port: number, timeoutMs: number): Promise<ChildProcess> {
@@ -191,7 +192,10 @@ export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> 
   let corrections: EventBridgeCorrections | undefined;
   try {
     if (options.workarounds ?? true) {
-      corrections = await EventBridgeCorrections.start({ motoEndpoint, accountId: MOTO_ACCOUNT_ID });
+      corrections = await EventBridgeCorrections.start({
+        motoEndpoint,
+        accountId: MOTO_ACCOUNT_ID,
+      });
     }
   } catch (error) {
     await stopChild(process_);
@@ -225,7 +229,8 @@ export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> 
     }),
     async reset() {
       await new Promise<void>((resolve, reject) => {
-        const request = http.request(`${motoEndpoint}/moto-api/reset`, { method: 'POST' }, (res) => {
+        const url = `${motoEndpoint}/moto-api/reset`;
+        const request = http.request(url, { method: 'POST' }, (res) => {
           res.resume();
           res.on('end', () => (res.statusCode === 200 ? resolve() : reject(
             new Error(`moto reset answered HTTP ${res.statusCode}`))));

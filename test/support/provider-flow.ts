@@ -27,10 +27,17 @@ export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CR
  */
 export const RESPONSE_URL_SECRET = 'X-Amz-Signature=0f1e2d3c4b5a69788796a5b4c3d2e1f0presigned';
 
+/** What isComplete answers. */
+export interface IsCompleteAnswer {
+  IsComplete: boolean;
+  Data?: Record<string, any>;
+  PhysicalResourceId?: string;
+}
+
 /** The two handler entry points of the lifecycle function. */
 export interface LifecycleHandler {
   onEvent(event: Record<string, unknown>): Promise<Record<string, any> | undefined>;
-  isComplete(event: Record<string, unknown>): Promise<{ IsComplete: boolean; Data?: Record<string, any>; PhysicalResourceId?: string }>;
+  isComplete(event: Record<string, unknown>): Promise<IsCompleteAnswer>;
 }
 
 /** A CloudFormation custom resource request. */
@@ -100,11 +107,21 @@ export class ProviderFlow {
   async send(request: CfnRequest): Promise<CfnResponse> {
     const started = Date.now();
     this.options.onRequest?.(request);
-    const done = (response: Omit<CfnResponse, 'durationMs'>): CfnResponse =>
-      ({ ...response, durationMs: Date.now() - started });
+    const answer = (status: CfnResponse['Status'], physicalId: string, rest: {
+      reason?: string; data?: Record<string, any>; polls?: number; skipped?: boolean;
+    } = {}): CfnResponse => ({
+      Status: status,
+      ...(rest.reason !== undefined ? { Reason: rest.reason } : {}),
+      PhysicalResourceId: physicalId,
+      Data: rest.data ?? {},
+      polls: rest.polls ?? 0,
+      ...(rest.skipped ? { skipped: true } : {}),
+      durationMs: Date.now() - started,
+    });
 
-    if (request.RequestType === 'Delete' && request.PhysicalResourceId === CREATE_FAILED_MARKER) {
-      return done({ Status: 'SUCCESS', PhysicalResourceId: CREATE_FAILED_MARKER, Data: {}, polls: 0, skipped: true });
+    const type = request.RequestType;
+    if (type === 'Delete' && request.PhysicalResourceId === CREATE_FAILED_MARKER) {
+      return answer('SUCCESS', CREATE_FAILED_MARKER, { skipped: true });
     }
 
     // The user function is invoked through Lambda: it gets a JSON copy, never the object itself.
@@ -112,56 +129,42 @@ export class ProviderFlow {
     try {
       onEventResult = (await this.handler.onEvent(JSON.parse(JSON.stringify(request)))) ?? {};
     } catch (error) {
-      return done({
-        Status: 'FAILED',
-        Reason: reasonOf(error),
-        PhysicalResourceId: request.PhysicalResourceId
-          ?? (request.RequestType === 'Create' ? CREATE_FAILED_MARKER : 'MISSING_PHYSICAL_ID'),
-        Data: {},
-        polls: 0,
-      });
+      const fallback = type === 'Create' ? CREATE_FAILED_MARKER : 'MISSING_PHYSICAL_ID';
+      return answer('FAILED', request.PhysicalResourceId ?? fallback, { reason: reasonOf(error) });
     }
 
-    const physicalId = onEventResult.PhysicalResourceId
-      ?? (request.RequestType === 'Create' ? request.RequestId : request.PhysicalResourceId!);
-    if (request.RequestType === 'Delete' && physicalId !== request.PhysicalResourceId) {
-      return done({
-        Status: 'FAILED',
-        Reason: `DELETE: cannot change the physical resource ID from "${request.PhysicalResourceId}" ` +
-          `to "${physicalId}" during deletion`,
-        PhysicalResourceId: request.PhysicalResourceId!,
-        Data: {},
-        polls: 0,
-      });
+    const physicalId: string = onEventResult.PhysicalResourceId
+      ?? (type === 'Create' ? request.RequestId : request.PhysicalResourceId!);
+    if (type === 'Delete' && physicalId !== request.PhysicalResourceId) {
+      const reason = 'DELETE: cannot change the physical resource ID from ' +
+        `"${request.PhysicalResourceId}" to "${physicalId}" during deletion`;
+      return answer('FAILED', request.PhysicalResourceId!, { reason });
     }
-    const event: Record<string, any> = { ...request, ...onEventResult, PhysicalResourceId: physicalId };
+    const event: Record<string, any> = {
+      ...request,
+      ...onEventResult,
+      PhysicalResourceId: physicalId,
+    };
 
     const deadline = started + (this.options.totalTimeoutMs ?? 20_000);
-    let polls = 0;
-    for (;;) {
-      polls++;
-      let answer: Awaited<ReturnType<LifecycleHandler['isComplete']>>;
+    for (let polls = 1; ; polls++) {
+      let result: Awaited<ReturnType<LifecycleHandler['isComplete']>>;
       try {
-        answer = await this.handler.isComplete(JSON.parse(JSON.stringify(event)));
+        result = await this.handler.isComplete(JSON.parse(JSON.stringify(event)));
       } catch (error) {
-        return done({ Status: 'FAILED', Reason: reasonOf(error), PhysicalResourceId: physicalId, Data: event.Data ?? {}, polls });
+        return answer('FAILED', physicalId, { reason: reasonOf(error), data: event.Data, polls });
       }
-      await this.options.onPoll?.(request, answer);
-      if (answer.IsComplete) {
-        const final = { ...event, ...answer, Data: { ...(event.Data ?? {}), ...(answer.Data ?? {}) } };
-        return done({ Status: 'SUCCESS', PhysicalResourceId: final.PhysicalResourceId ?? physicalId, Data: final.Data, polls });
+      await this.options.onPoll?.(request, result);
+      if (result.IsComplete) {
+        const data = { ...(event.Data ?? {}), ...(result.Data ?? {}) };
+        return answer('SUCCESS', result.PhysicalResourceId ?? physicalId, { data, polls });
       }
-      if (answer.Data && Object.keys(answer.Data).length > 0) {
-        return done({
-          Status: 'FAILED',
-          Reason: '"Data" is not allowed if "IsComplete" is "False"',
-          PhysicalResourceId: physicalId,
-          Data: {},
-          polls,
-        });
+      if (result.Data && Object.keys(result.Data).length > 0) {
+        const reason = '"Data" is not allowed if "IsComplete" is "False"';
+        return answer('FAILED', physicalId, { reason, polls });
       }
       if (Date.now() >= deadline) {
-        return done({ Status: 'FAILED', Reason: 'Operation timed out', PhysicalResourceId: physicalId, Data: {}, polls });
+        return answer('FAILED', physicalId, { reason: 'Operation timed out', polls });
       }
       await new Promise((resolve) => setTimeout(resolve, this.options.queryIntervalMs ?? 5));
     }
@@ -206,12 +209,15 @@ export class CloudFormationResource {
   constructor(private readonly flow: ProviderFlow, options: CloudFormationResourceOptions = {}) {
     this.logicalResourceId = options.logicalResourceId ?? 'Integration';
     this.stackId = options.stackId
-      ?? `arn:aws:cloudformation:us-east-1:123456789012:stack/e2e-${randomUUID().slice(0, 8)}/${randomUUID()}`;
-    this.serviceToken = options.serviceToken ?? 'arn:aws:lambda:us-east-1:123456789012:function:framework-onEvent';
+      ?? `arn:aws:cloudformation:us-east-1:123456789012:stack/e2e-${randomUUID().slice(0, 8)}/` +
+        randomUUID();
+    this.serviceToken = options.serviceToken
+      ?? 'arn:aws:lambda:us-east-1:123456789012:function:framework-onEvent';
   }
 
   /** A request for this resource, as CloudFormation writes it. */
-  request(type: CfnRequest['RequestType'], properties: Record<string, unknown>, extra: Partial<CfnRequest> = {}): CfnRequest {
+  request(type: CfnRequest['RequestType'], properties: Record<string, unknown>,
+    extra: Partial<CfnRequest> = {}): CfnRequest {
     return {
       RequestType: type,
       ServiceToken: this.serviceToken,
@@ -247,7 +253,9 @@ export class CloudFormationResource {
       this.data = response.Data;
       return { steps, ok: true };
     }
-    const rollback = this.request('Delete', properties, { PhysicalResourceId: response.PhysicalResourceId });
+    const rollback = this.request('Delete', properties, {
+      PhysicalResourceId: response.PhysicalResourceId,
+    });
     steps.push({ request: rollback, response: await this.flow.send(rollback) });
     return { steps, ok: false, reason: response.Reason };
   }
@@ -316,7 +324,9 @@ export class CloudFormationResource {
   /** Stack delete (or removal of the resource from the template). */
   async delete(): Promise<Operation> {
     if (!this.physicalId || !this.properties) throw new Error('delete before a successful create');
-    const request = this.request('Delete', this.properties, { PhysicalResourceId: this.physicalId });
+    const request = this.request('Delete', this.properties, {
+      PhysicalResourceId: this.physicalId,
+    });
     const response = await this.flow.send(request);
     if (response.Status === 'SUCCESS') {
       this.physicalId = undefined;
