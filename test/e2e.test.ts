@@ -72,6 +72,11 @@ describe('moto as the end-to-end suites see it', () => {
   });
   beforeEach(() => moto.reset());
 
+  test('fails loudly, naming the fix, when moto cannot be started', async () => {
+    await expect(startMoto({ python: 'python-without-moto', setEnv: false }))
+      .rejects.toThrow(/moto server did not start .*pip install "moto\[server\]==5\.2\.1"/);
+  });
+
   test('points the AWS SDK at the corrections through the environment', () => {
     expect(process.env.AWS_ENDPOINT_URL).toBe(moto.endpoint);
     expect(process.env.AWS_ACCESS_KEY_ID).toBe('testing');
