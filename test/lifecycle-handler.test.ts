@@ -518,6 +518,17 @@ describe('no orphans', () => {
     expect(writeCalls().map((r) => r.method)).toEqual(['POST', 'PUT', 'DELETE']);
   });
 
+  test('throws a short error for CloudFormation and logs where it happened', async () => {
+    emulator.inject({ fault: { kind: 'status', status: 403 }, match: { method: 'PUT' } });
+
+    const error = await lifecycle().onEvent(createEvent(properties())).catch((e: Error) => e);
+
+    expect((error as Error).stack).toBe(`Error: ${(error as Error).message}`);
+    const [failed] = loggedMessage('event failed');
+    expect(failed).toMatchObject({ level: 'error', error: (error as Error).message });
+    expect(failed.stack).toEqual(expect.arrayContaining([expect.stringMatching(/^at /)]));
+  });
+
   test('does not create a second integration when the same Create arrives twice', async () => {
     const handler = lifecycle();
     const event = createEvent(properties());

@@ -331,14 +331,14 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
         if (id) {
           log.warn('integration found after a failed create', {
             integrationId: id,
-            error: describe(error),
+            error: describeError(error),
           });
         } else if (isIntegrationLimit(error)) {
           // Genesys knows its limit better than the constant: decide again as if the
           // organization were full, which re-activates in place (Update) or explains the limit.
           log.warn('organization full', {
             integrations: integrations.length,
-            error: describe(error),
+            error: describeError(error),
           });
           decision = decide(integrations.length);
           id = decision.integrationId;
@@ -429,7 +429,10 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     } catch (error) {
       if (isTransient(error) && elapsedMs <= wait.limitMs) {
         // Every check can be repeated: a Genesys or AWS hiccup only delays the answer.
-        log.warn('check failed, retrying at the next poll', { error: describe(error), elapsedMs });
+        log.warn('check failed, retrying at the next poll', {
+          error: describeError(error),
+          elapsedMs,
+        });
         return { IsComplete: false };
       }
       const cleaned = work.deleteOnFailure && genesys
@@ -571,13 +574,13 @@ async function withCleanup(genesys: GenesysApi, id: string, error: unknown,
     if (pending) await sweepStrays(genesys, pending, id, log);
     await genesys.deleteIntegration(id);
     log.warn('integration deleted after failure', { integrationId: id });
-    return new Error(`${describe(cause)}; integration ${id} was deleted so that nothing is ` +
+    return new Error(`${describeError(cause)}; integration ${id} was deleted so that nothing is ` +
       'left behind');
   } catch (cleanupError) {
     if (cleanupError instanceof GenesysNotFoundError) return cause;
-    log.error('cleanup failed', { integrationId: id, error: describe(cleanupError) });
-    return new Error(`${describe(cause)}; deleting integration ${id} failed as well ` +
-      `(${describe(cleanupError)}): delete it in Genesys Cloud`);
+    log.error('cleanup failed', { integrationId: id, error: describeError(cleanupError) });
+    return new Error(`${describeError(cause)}; deleting integration ${id} failed as well ` +
+      `(${describeError(cleanupError)}): delete it in Genesys Cloud`);
   }
 }
 
@@ -639,7 +642,7 @@ async function step<T>(what: string, call: () => Promise<T>): Promise<T> {
 
 /** An error whose message says which step failed. */
 function inStep(what: string, error: unknown): Error {
-  return new Error(`${what} failed: ${describe(error)}`, { cause: error });
+  return new Error(`${what} failed: ${describeError(error)}`, { cause: error });
 }
 
 /** A rate limit, a network failure or a server error, from Genesys or AWS (causes included). */
@@ -661,7 +664,7 @@ function isTransient(error: unknown): boolean {
  * A short, actionable description of an error. The Genesys client's errors already name the call,
  * the status, Genesys's message and what to do; AWS SDK errors get their exception name.
  */
-export function describe(error: unknown): string {
+export function describeError(error: unknown): string {
   if (error instanceof GenesysApiError) return error.message;
   const named = error as { name?: string; message?: string } | undefined;
   if (named?.name && named.name !== 'Error' && !named.name.endsWith('Error')) {
@@ -672,11 +675,17 @@ export function describe(error: unknown): string {
 
 /** Logs a failure and returns the short error CloudFormation shows. */
 function failure(log: Logger, error: unknown): Error {
-  const message = describe(error);
-  log.error('event failed', { error: message });
-  return new Error(message.length > MAX_ERROR_LENGTH
+  const message = describeError(error);
+  const where = asError(error).stack?.split('\n').slice(1, 6).map((line) => line.trim());
+  log.error('event failed', { error: message, stack: where });
+  const reason = message.length > MAX_ERROR_LENGTH
     ? `${message.slice(0, MAX_ERROR_LENGTH - 3)}...`
-    : message);
+    : message;
+  // The Provider puts the stack into the reason CloudFormation shows, within a response of at
+  // most 4096 bytes: the message alone says what to do, the log keeps where it happened.
+  const short = new Error(reason);
+  short.stack = `Error: ${reason}`;
+  return short;
 }
 
 function logDecision(log: Logger, decision: Decision): void {
