@@ -380,6 +380,7 @@ describe('the lifecycle of one integration, end to end', () => {
     await eventually('the partner source to be deleted',
       async () => (await sourceState(world.eventBridge, source)) === 'DELETED');
     await deletePartnerBus(world.eventBridge, source, buses.get(source)!);
+    expect(world.emulator.partnerErrors).toEqual([]);
   });
 
   test('never logs the ResponseURL, the OAuth client secret or a token', () => {

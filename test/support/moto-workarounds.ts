@@ -7,9 +7,14 @@
  * behaviour for partner event sources. Each correction names the moto behaviour it corrects, and
  * is counted in `applied` so that a test can show which ones it relied on.
  *
- * What stays uncorrected, on purpose: events that moto delivers to targets carry no `account` key;
- * Lambda targets are never invoked (moto skips them); partner events reach only moto's own
- * account (123456789012), since moto has no cross-account delivery for PutPartnerEvents that works.
+ * What stays uncorrected, on purpose:
+ * - events that moto delivers to targets carry no `account` key;
+ * - moto cannot invoke Lambda targets: PutEvents fails with HTTP 500 (NotImplementedError) as soon
+ *   as an event matches a rule with one, so suites and the sandbox use SQS or log group targets,
+ *   or a witness queue in the function's place;
+ * - TestEventPattern answers nothing (not implemented);
+ * - partner events reach only moto's own account (123456789012): a source created for another
+ *   account is recorded, and its events are dropped.
  */
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
