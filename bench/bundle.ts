@@ -43,7 +43,8 @@ export async function benchBundle(options: BundleOptions): Promise<Section> {
     const handler = sizes(handlerFile);
     const sdk = sizes(sdkFile);
 
-    const requireAll = (files: string[]) => files.map((f) => `require(${JSON.stringify(f)});`).join('');
+    const requireAll = (files: string[]) =>
+      files.map((f) => `require(${JSON.stringify(f)});`).join('');
     const variants: Record<string, string> = { 'empty node': '' };
     if (externals.length > 0) variants['AWS SDK externals only'] = requireAll(externals);
     variants['handler bundle'] = requireAll([handlerFile]);
@@ -85,20 +86,20 @@ export async function benchBundle(options: BundleOptions): Promise<Section> {
       return [name, `${fixed(median(timings[name]))} ms`, `${fixed(lo)}–${fixed(hi)} ms`, minus];
     });
     const details = [
-      'The handler asset is rebuilt first with `node scripts/bundle-handler.mjs`; the baseline is ' +
-        '`bench/sdk-baseline.ts` (the same Genesys calls written with `purecloud-platform-client-v2`) ' +
-        'bundled with the same esbuild options: minified, cjs, node platform, target node20, ' +
-        '`@aws-sdk/*` external, no legal comments. External AWS SDK clients the handler bundle ' +
-        `requires, and which the baseline requires too: ${externals.length === 0 ? 'none' :
-          externals.map((e) => `\`${e}\``).join(', ')}.`,
+      'The handler asset is rebuilt first with `node scripts/bundle-handler.mjs`; the baseline ' +
+        'is `bench/sdk-baseline.ts`, the same Genesys calls written with ' +
+        '`purecloud-platform-client-v2`, bundled with the same esbuild options: minified, cjs, ' +
+        'node platform, target node20, `@aws-sdk/*` external, no legal comments. External AWS ' +
+        'SDK clients the handler bundle requires, and which the baseline requires too: ' +
+        `${externals.length === 0 ? 'none' : externals.map((e) => `\`${e}\``).join(', ')}.`,
       table(['bundle', 'bytes', 'kB', 'gzip kB'], [
         ['handler (assets/lifecycle-handler/index.js)', String(handler.bytes), kb(handler.bytes),
           kb(handler.gzip)],
         ['official SDK baseline', String(sdk.bytes), kb(sdk.bytes), kb(sdk.gzip)],
       ]),
       `Load time: ${options.loads} fresh processes per variant, run round-robin so that drift on ` +
-        'a shared machine hits every variant alike. AWS SDK clients resolve from the repository\'s ' +
-        'node_modules, as they resolve from the Lambda runtime in AWS.',
+        'a shared machine hits every variant alike. AWS SDK clients resolve from the ' +
+        'repository\'s node_modules, as they resolve from the Lambda runtime in AWS.',
       table(['variant', 'median wall time', 'min–max', 'minus empty node'], timingRows),
     ];
     return { title: 'Handler bundle: size and load time', goals, details };
@@ -114,7 +115,8 @@ export function buildHandler(root: string): string {
     encoding: 'utf8',
   });
   if (result.status !== 0) {
-    throw new Error(`node scripts/bundle-handler.mjs exited with ${result.status}: ${result.stderr}`);
+    throw new Error(`node scripts/bundle-handler.mjs exited with ${result.status}: ` +
+      result.stderr);
   }
   return join(root, 'assets', 'lifecycle-handler', 'index.js');
 }
@@ -127,7 +129,12 @@ async function buildBaseline(root: string, outfile: string, externals: string[])
     ...externals.map((e) => `import ${JSON.stringify(e)};`),
   ].join('\n');
   await build({
-    stdin: { contents, resolveDir: join(root, 'bench'), loader: 'ts', sourcefile: 'baseline-entry.ts' },
+    stdin: {
+      contents,
+      resolveDir: join(root, 'bench'),
+      loader: 'ts',
+      sourcefile: 'baseline-entry.ts',
+    },
     outfile,
     bundle: true,
     minify: true,
@@ -154,7 +161,9 @@ function loadTimes(root: string, variants: Record<string, string>, loads: number
       const start = process.hrtime.bigint();
       const result = spawnSync(process.execPath, ['-e', code], { cwd: root, env, stdio: 'ignore' });
       const ms = elapsedMs(start);
-      if (result.status !== 0) throw new Error(`loading the ${name} failed with exit code ${result.status}`);
+      if (result.status !== 0) {
+        throw new Error(`loading the ${name} failed with exit code ${result.status}`);
+      }
       timings[name].push(ms);
     }
   }

@@ -10,7 +10,13 @@ import { randomUUID } from 'node:crypto';
 /** The two entry points of a lifecycle handler. */
 export interface LifecycleHandler {
   onEvent(event: Record<string, unknown>): Promise<Record<string, unknown> | undefined>;
-  isComplete(event: Record<string, unknown>): Promise<{ IsComplete: boolean; Data?: Record<string, unknown> }>;
+  isComplete(event: Record<string, unknown>): Promise<IsCompleteAnswer>;
+}
+
+/** What isComplete answers. */
+export interface IsCompleteAnswer {
+  readonly IsComplete: boolean;
+  readonly Data?: Record<string, unknown>;
 }
 
 /** One CloudFormation request, without the fields the loop fills in. */
@@ -57,12 +63,15 @@ export interface LifecycleOutcome {
 }
 
 /** The stack every request of the benchmarks belongs to. */
-export const STACK_ID =
-  'arn:aws:cloudformation:us-east-1:123456789012:stack/genesys-bench/0f3c2f30-0000-4000-8000-000000000001';
+export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/genesys-bench/' +
+  '0f3c2f30-0000-4000-8000-000000000001';
 
 /** Sends one request through the handler as the Provider framework would. */
-export async function runRequest(handler: LifecycleHandler, request: LifecycleRequest,
-  options: LoopOptions): Promise<LifecycleOutcome> {
+export async function runRequest(
+  handler: LifecycleHandler,
+  request: LifecycleRequest,
+  options: LoopOptions,
+): Promise<LifecycleOutcome> {
   const startedAt = Date.now();
   const invocations: Invocation[] = [];
   const cfnRequest: Record<string, unknown> = {
@@ -76,21 +85,32 @@ export async function runRequest(handler: LifecycleHandler, request: LifecycleRe
     ...request,
   };
   const failed = (reason: string, physicalResourceId?: string): LifecycleOutcome => ({
-    status: 'FAILED', reason, physicalResourceId, data: {}, startedAt, endedAt: Date.now(), invocations,
+    status: 'FAILED',
+    reason,
+    physicalResourceId,
+    data: {},
+    startedAt,
+    endedAt: Date.now(),
+    invocations,
   });
 
   let onEventResult: Record<string, unknown> | undefined;
   const t0 = Date.now();
   try {
-    onEventResult = await withTimeout(handler.onEvent({ ...cfnRequest }), options.onEventTimeoutMs);
+    onEventResult = await withTimeout(handler.onEvent({ ...cfnRequest }),
+      options.onEventTimeoutMs);
     invocations.push({ entry: 'onEvent', startedAt: t0, endedAt: Date.now() });
   } catch (error) {
-    invocations.push({ entry: 'onEvent', startedAt: t0, endedAt: Date.now(), error: message(error) });
+    const endedAt = Date.now();
+    invocations.push({ entry: 'onEvent', startedAt: t0, endedAt, error: message(error) });
     return failed(`onEvent: ${message(error)}`, request.PhysicalResourceId);
   }
 
+  // Without a PhysicalResourceId the framework keeps the old one, or uses the RequestId on Create.
   const physicalResourceId = (onEventResult?.PhysicalResourceId as string | undefined)
-    ?? (request.RequestType === 'Create' ? cfnRequest.RequestId as string : request.PhysicalResourceId);
+    ?? (request.RequestType === 'Create'
+      ? cfnRequest.RequestId as string
+      : request.PhysicalResourceId);
   const resourceEvent: Record<string, unknown> =
     { ...cfnRequest, ...onEventResult, PhysicalResourceId: physicalResourceId };
   const deadline = startedAt + options.totalTimeoutMs;
@@ -98,15 +118,19 @@ export async function runRequest(handler: LifecycleHandler, request: LifecycleRe
   for (;;) {
     const t = Date.now();
     try {
-      const answer = await withTimeout(handler.isComplete({ ...resourceEvent }), options.isCompleteTimeoutMs);
-      invocations.push({ entry: 'isComplete', startedAt: t, endedAt: Date.now(), complete: answer.IsComplete });
+      const answer = await withTimeout(handler.isComplete({ ...resourceEvent }),
+        options.isCompleteTimeoutMs);
+      const endedAt = Date.now();
+      invocations.push({ entry: 'isComplete', startedAt: t, endedAt, complete: answer.IsComplete });
       if (answer.IsComplete) {
-        const data = { ...(resourceEvent.Data as Record<string, unknown> | undefined), ...answer.Data };
-        return { status: 'SUCCESS', physicalResourceId, data, startedAt, endedAt: Date.now(), invocations };
+        const before = resourceEvent.Data as Record<string, unknown> | undefined;
+        const data = { ...before, ...answer.Data };
+        return { status: 'SUCCESS', physicalResourceId, data, startedAt, endedAt, invocations };
       }
     } catch (error) {
       lastError = message(error);
-      invocations.push({ entry: 'isComplete', startedAt: t, endedAt: Date.now(), error: lastError });
+      const endedAt = Date.now();
+      invocations.push({ entry: 'isComplete', startedAt: t, endedAt, error: lastError });
     }
     if (Date.now() + options.queryIntervalMs > deadline) {
       return failed(`timed out after ${options.totalTimeoutMs} ms` +
@@ -120,7 +144,8 @@ export async function runRequest(handler: LifecycleHandler, request: LifecycleRe
 async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Task timed out after ${timeoutMs / 1000} seconds`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`Task timed out after ${timeoutMs / 1000} seconds`)),
+      timeoutMs);
   });
   try {
     return await Promise.race([work, expiry]);
@@ -129,6 +154,11 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   }
 }
 
+/**
+ * The message of an error, without the Genesys contextIds it may quote: they differ on every run
+ * and would make two reports of the same behaviour differ.
+ */
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\(contextId [^)]*\)/g, '');
 }

@@ -77,10 +77,12 @@ export function render(preamble: string[], sections: Section[]): string {
     sections.flatMap((s) =>
       s.goals.map((g) => [g.metric, g.measured, g.baseline, g.ratio, g.goal, verdict(g.met)])),
   );
-  const missed = sections.flatMap((s) => s.goals.filter((g) => g.met === false || g.met === undefined));
+  const missed = sections.flatMap((s) =>
+    s.goals.filter((g) => g.met === false || g.met === undefined));
   const missedText = missed.length === 0
     ? ['Every goal is met.']
-    : missed.map((g) => `- **${g.metric}** (${verdict(g.met)}): ${g.note ?? 'no explanation recorded'}`);
+    : missed.map((g) =>
+      `- **${g.metric}** (${verdict(g.met)}): ${g.note ?? 'no explanation recorded'}`);
 
   const parts = [
     ...preamble,

@@ -4,7 +4,7 @@
  * the way scripts/bundle-handler.mjs bundles the handler, and never runs it; it exists to show
  * what the handler would weigh and cost to load if it were built on the SDK.
  */
-import platformClient = require('purecloud-platform-client-v2');
+import * as platformClient from 'purecloud-platform-client-v2';
 
 /** Credentials of a Genesys OAuth client, as the handler reads them from Secrets Manager. */
 export interface SdkCredentials {
@@ -23,17 +23,22 @@ export async function sdkClient(environment: string, credentials: SdkCredentials
   const organization = new platformClient.OrganizationApi();
   return {
     getOrganization: () => organization.getOrganizationsMe(),
-    listAvailableTopics: () => notifications.getNotificationsAvailabletopics({ expand: ['transports'] }),
+    listAvailableTopics: () =>
+      notifications.getNotificationsAvailabletopics({ expand: ['transports'] }),
     listIntegrations: (pageNumber: number) =>
       integrations.getIntegrations({ pageSize: 100, pageNumber, expand: ['config.current'] }),
     getIntegration: (id: string) => integrations.getIntegration(id),
     createIntegration: (name: string) =>
-      integrations.postIntegrations({ body: { name, integrationType: { id: 'amazon-eventbridge-source' } } }),
+      integrations.postIntegrations({
+        body: { name, integrationType: { id: 'amazon-eventbridge-source' } },
+      }),
     getConfig: (id: string) => integrations.getIntegrationConfigCurrent(id),
     putConfig: (id: string, body: platformClient.Models.IntegrationConfiguration) =>
       integrations.putIntegrationConfigCurrent(id, { body }),
     setIntendedState: (id: string, intendedState: 'ENABLED' | 'DISABLED') =>
-      integrations.patchIntegration(id, { body: { intendedState } as platformClient.Models.Integration }),
+      integrations.patchIntegration(id, {
+        body: { intendedState } as platformClient.Models.Integration,
+      }),
     deleteIntegration: (id: string) => integrations.deleteIntegration(id),
   };
 }
