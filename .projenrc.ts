@@ -69,9 +69,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // race for its partner sources.
       collectCoverage: false,
       testTimeout: 60_000,
+      // Sources and compiled files share lib/: resolve the TypeScript first, so that a stale .js
+      // left by a jsii build never hides the source under test.
+      moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'jsx', 'json', 'node'],
     },
   },
   eslint: true,
+  eslintOptions: { dirs: ['lib'], devdirs: ['test', 'examples', 'bench', 'scripts'] },
   prettier: false,
 });
 
@@ -96,6 +100,16 @@ const bundle = project.addTask('bundle:handler', {
 });
 project.preCompileTask.spawn(bundle);
 project.testTask.prependSpawn(bundle);
+
+// The test command also proves the templates: cfn-lint over the example app, and the integ-runner
+// snapshots verified offline (nothing is deployed).
+project.testTask.exec('bash scripts/lint-templates.sh');
+project.testTask.exec('bash scripts/integ-verify.sh');
+
+project.addTask('bench', {
+  description: 'Run the benchmarks and write docs/benchmarks.md',
+  exec: 'ts-node --project test/tsconfig.json --prefer-ts-exts bench/run.ts',
+}).prependSpawn(bundle);
 
 // The local sandbox: moto and the Genesys emulator, the example app's lifecycle driven by the real
 // handler, sample events delivered, everything stopped at the end.
