@@ -65,8 +65,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      // The end-to-end suites share one moto server; running files in parallel would make them
-      // race for its partner sources.
+      // Each end-to-end suite starts its own moto server and Genesys emulator on free ports, so
+      // test files may run in parallel; the lifecycle waits need more than jest's 5 s default.
       collectCoverage: false,
       testTimeout: 60_000,
       // Sources and compiled files share lib/: resolve the TypeScript first, so that a stale .js

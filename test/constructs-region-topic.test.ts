@@ -4,13 +4,13 @@ import { GENESYS_DOMAINS } from '../lib/genesys-domains';
 import { checkTopic } from '../lib/rules';
 
 /** The static constants of a class that are instances of it. */
-function constantsOf<T>(cls: Function, type: new (...args: never[]) => T): Map<string, T> {
+function constantsOf<T>(cls: abstract new (...args: never[]) => T): Map<string, T> {
   return new Map(Object.entries(cls)
-    .filter((entry): entry is [string, T] => entry[1] instanceof type));
+    .filter((entry): entry is [string, T] => entry[1] instanceof cls));
 }
 
 describe('GenesysRegion', () => {
-  const constants = constantsOf(GenesysRegion, GenesysRegion as never);
+  const constants = constantsOf<GenesysRegion>(GenesysRegion as never);
 
   test('has one constant per Genesys region, named after its code', () => {
     const codes = Object.keys(GENESYS_DOMAINS);
@@ -85,7 +85,7 @@ describe('GenesysRegion', () => {
 });
 
 describe('GenesysTopic', () => {
-  const constants = constantsOf(GenesysTopic, GenesysTopic as never);
+  const constants = constantsOf<GenesysTopic>(GenesysTopic as never);
 
   test.each([
     ['USER_PRESENCE', 'v2.users.{id}.presence'],
