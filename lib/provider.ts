@@ -17,8 +17,12 @@ const SHORT_TOTAL_TIMEOUT = Duration.minutes(10);
 const DEFAULT_TOTAL_TIMEOUT = Duration.minutes(30);
 const DEFAULT_QUERY_INTERVAL = Duration.seconds(10);
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
-/** The isComplete function's timeout, in seconds: the longest one check may take. */
-const LAST_CHECK_SECONDS = 60;
+/**
+ * The isComplete function's timeout, in seconds: the longest one check may take. A check makes
+ * up to four Genesys calls (token, integration, listing, a state change), each allowed a 20 s
+ * retry budget while Genesys throttles.
+ */
+const LAST_CHECK_SECONDS = 120;
 
 /** The id of the provider under its stack: one per stack. */
 const PROVIDER_ID = 'GenesysEventBridgeProvider';

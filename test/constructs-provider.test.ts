@@ -63,7 +63,7 @@ describe('GenesysEventBridgeProvider', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.isComplete',
       Runtime: 'nodejs22.x',
-      Timeout: 60,
+      Timeout: 120,
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('IsCompleteLogs') } },
     });
     const codes = Object.values(template.findResources('AWS::Lambda::Function', {
