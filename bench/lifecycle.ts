@@ -262,7 +262,9 @@ async function benchCalls(env: Environment): Promise<Section> {
     const r = byName.get(name);
     if (!r) {
       const none = '—';
-      return { metric, measured: 'not run', baseline: none, ratio: none, goal: none, met: undefined };
+      return {
+        metric, measured: 'not run', baseline: none, ratio: none, goal: none, met: undefined,
+      };
     }
     const counted = perPoll ? r.beyondPolls : r.api;
     const met = counted <= limit;
