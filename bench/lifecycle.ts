@@ -8,6 +8,8 @@
  * - storm: a create under a 429 storm.
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { buildHandler } from './bundle';
 import {
   LifecycleHandler,
@@ -18,6 +20,7 @@ import {
 } from './provider-loop';
 import { GoalRow, Section, table } from './report';
 import { fixed, median } from './stats';
+import { GenesysEventBridgeProvider } from '../lib';
 import { GenesysEmulator, RecordedRequest } from '../test/support/genesys-emulator';
 import { startMoto, MotoServer } from '../test/support/moto';
 import { MotoPartnerSide } from '../test/support/moto-partner-side';
@@ -40,9 +43,6 @@ export interface LifecycleOptions {
   readonly stormRetryAfterSeconds: number;
 }
 
-/** The Lambda timeouts lib/provider.ts gives the two lifecycle functions. */
-const ON_EVENT_TIMEOUT_MS = 5 * 60_000;
-const IS_COMPLETE_TIMEOUT_MS = 60_000;
 /** The propagation delay where the benchmark does not measure it: short, to keep the run short. */
 const SHORT_PROPAGATION_MS = 20;
 const TOPICS = ['v2.users.{id}.presence', 'v2.users.{id}.routingStatus'];
@@ -78,8 +78,7 @@ export async function benchLifecycle(options: LifecycleOptions): Promise<Section
       loop: {
         queryIntervalMs: options.queryIntervalMs,
         totalTimeoutMs: 10 * 60_000,
-        onEventTimeoutMs: ON_EVENT_TIMEOUT_MS,
-        isCompleteTimeoutMs: IS_COMPLETE_TIMEOUT_MS,
+        ...lambdaTimeouts(),
       },
     };
     const sections: Section[] = [];
@@ -458,10 +457,11 @@ async function benchStorm(env: Environment): Promise<Section> {
     details: [
       'Parameters: every call (the token endpoint included) answered 429 with Retry-After: ' +
         `${options.stormRetryAfterSeconds} for ${options.stormMs / 1000} s from the moment the ` +
-        `create starts; query interval ${options.queryIntervalMs} ms; the Lambda timeouts of ` +
-        `lib/provider.ts (onEvent ${ON_EVENT_TIMEOUT_MS / 1000} s, isComplete ` +
-        `${IS_COMPLETE_TIMEOUT_MS / 1000} s), enforced by the harness. The minimum is the number ` +
-        'of calls a client that waits exactly Retry-After between calls makes during the storm: ' +
+        `create starts; query interval ${options.queryIntervalMs} ms; the Lambda timeouts the ` +
+        `provider synthesizes (onEvent ${env.loop.onEventTimeoutMs / 1000} s, isComplete ` +
+        `${env.loop.isCompleteTimeoutMs / 1000} s), enforced by the harness. The minimum is the ` +
+        'number of calls a client that waits exactly Retry-After between calls makes during the ' +
+        'storm: ' +
         `${options.stormMs / 1000} / ${options.stormRetryAfterSeconds} = ${minimum}.`,
       `Outcome: ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}; ` +
         `${requests.length} requests in all, ${storm.length} of them during the storm.`,
@@ -493,6 +493,30 @@ function stormMissNote(outcome: LifecycleOutcome, requests: RecordedRequest[],
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
+
+/**
+ * The Lambda timeouts of the two lifecycle functions, read from a synthesized provider so that
+ * the harness cuts an invocation off where Lambda would.
+ */
+function lambdaTimeouts(): Pick<LoopOptions, 'onEventTimeoutMs' | 'isCompleteTimeoutMs'> {
+  const env = { account: '123456789012', region: 'us-east-1' };
+  const stack = new Stack(new App(), 'Timeouts', { env });
+  GenesysEventBridgeProvider.getOrCreate(stack);
+  const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+  const timeout = (handler: string) => {
+    const fn = Object.values(functions).find((r) => r.Properties?.Handler === handler);
+    const seconds = fn?.Properties?.Timeout;
+    if (typeof seconds !== 'number') {
+      throw new Error(`the provider has no Lambda function with the handler ${handler} ` +
+        'and a timeout');
+    }
+    return seconds * 1000;
+  };
+  return {
+    onEventTimeoutMs: timeout('index.onEvent'),
+    isCompleteTimeoutMs: timeout('index.isComplete'),
+  };
+}
 
 /** An emulator whose partner side creates the sources in moto, and how to stop both. */
 async function startEmulator(env: Environment, propagationDelayMs: number) {

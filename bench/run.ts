@@ -49,7 +49,7 @@ const BENCHMARKS: Benchmark[] = [
     run: async () => [await benchSynth({
       sizes: [1, 5, 20],
       rulesPerIntegration: 3,
-      repetitions: 9,
+      repetitions: 15,
     })],
   },
   {
