@@ -440,7 +440,7 @@ class Sandbox {
           mark(`${topic} landed: rule ${delivery.rule} → ${delivery.kind} ${delivery.target}`);
         }
       }
-      if (!deliveries.every(complete)) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!deliveries.every(complete)) await new Promise((done) => setTimeout(done, 100));
     }
     return deliveries.every(complete);
   }
