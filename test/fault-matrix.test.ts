@@ -3,10 +3,11 @@
  * that go wrong (duplicate Create, Delete after a failed Create, rollbacks, a full organization,
  * suffix collisions, a partner source expiring while PENDING), at each step of the lifecycle.
  *
- * Each scenario runs on moto (behind its corrections) and a fresh emulator whose partner side is
- * moto, through the Provider framework's flow and CloudFormation's reactions to it. After each one,
- * the emulator must hold no orphan: every integration is one a stack still owns, and every live
- * partner source belongs to an existing integration.
+ * Each scenario runs the deployed handler bundle (assets/lifecycle-handler/index.js) on moto
+ * (behind its corrections) and a fresh emulator whose partner side is moto, through the Provider
+ * framework's flow and CloudFormation's reactions to it. After each one, the emulator must hold no
+ * orphan: every integration is one a stack still owns, and every live partner source belongs to an
+ * existing integration; and every injected request fault must have hit a request.
  *
  * The table of outcomes is docs/fault-matrix.md; this test fails when the committed file differs.
  * `UPDATE_DOCS=1 npx jest test/fault-matrix.test.ts` rewrites it.
@@ -23,18 +24,12 @@ import type {
 } from './support/genesys-emulator';
 import { MotoServer, startMoto } from './support/moto';
 import { MotoPartnerSide } from './support/moto-partner-side';
-import {
-  CfnRequest,
-  CloudFormationResource,
-  LifecycleHandler,
-  Operation,
-} from './support/provider-flow';
-import { GenesysClient } from '../lib/lifecycle/genesys-client';
-import { createLifecycle } from '../lib/lifecycle/handler';
+import { CfnRequest, CloudFormationResource, Operation } from './support/provider-flow';
 
 /** The Genesys client's knobs for the matrix: short, so that faults cost milliseconds. */
 const CLIENT_TIMEOUT_MS = 250;
 const CLIENT_ATTEMPTS = 3;
+const CLIENT_BUDGET_MS = 3000;
 /** How long isComplete waits for ACTIVE and for the partner source. */
 const WAIT_TIMEOUT_MS = 1500;
 /** A response slower than the client's timeout. */
@@ -46,22 +41,18 @@ const ROUTING = 'v2.users.{id}.routingStatus';
 const LATER_FAILURE = 'another resource of the stack failed';
 
 /**
- * The handler's own code (createLifecycle, which the deployed bundle exports as onEvent and
- * isComplete) with a Genesys client of short timeouts and a small retry budget: the bundle reads
- * no environment variable for those, and its defaults (10 s per attempt, 6 attempts, 2 minutes)
- * would make the matrix last many minutes.
+ * The environment of the deployed bundle during the matrix: its defaults (10 s per attempt,
+ * 10 attempts, 2 minutes per call, 25 minutes of waiting) would make the matrix last many minutes.
  */
-const lifecycle: LifecycleHandler = createLifecycle({
-  genesys: (connection, credentials, logger) => new GenesysClient({
-    endpoints: connection.endpoints,
-    clientId: credentials.clientId,
-    clientSecret: credentials.clientSecret,
-    requestTimeoutMs: CLIENT_TIMEOUT_MS,
-    retry: { maxAttempts: CLIENT_ATTEMPTS, baseDelayMs: 10, maxDelayMs: 40, budgetMs: 3000 },
-    logger: (message, data) => logger.debug(message, data),
-  }),
-  waitTimeoutMs: WAIT_TIMEOUT_MS,
-}) as unknown as LifecycleHandler;
+const HANDLER_ENV: Record<string, string> = {
+  GENESYS_REQUEST_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS),
+  GENESYS_RETRY_MAX_ATTEMPTS: String(CLIENT_ATTEMPTS),
+  GENESYS_RETRY_BUDGET_MS: String(CLIENT_BUDGET_MS),
+  LIFECYCLE_WAIT_TIMEOUT_SECONDS: String(WAIT_TIMEOUT_MS / 1000),
+};
+
+/** Injected faults that show on the request they hit (the others change Genesys's state). */
+const REQUEST_FAULTS = new Set(['status', 'delay', 'reset', 'versionConflict']);
 
 /**
  * A partner side whose sources can expire while PENDING. When `expire` is set, a source the
@@ -372,11 +363,11 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'changes the topics through a 429 with Retry-After',
     step: 'update',
-    fault: '429 with Retry-After: 1 on GET /api/v2/integrations',
+    fault: '429 with Retry-After: 1 on GET /api/v2/integrations/{id}',
     expected: { ok: true },
     run: async (ctx) => {
       await ctx.created();
-      ctx.inject(status(429, on('GET', path_.integrations), { retryAfter: 1 }));
+      ctx.inject(status(429, on('GET', path_.one), { retryAfter: 1 }));
       return ctx.resource.update(ctx.world.properties(topics(PRESENCE, ROUTING)));
     },
     check: (ctx) => expectTopics(ctx, [PRESENCE, ROUTING]),
@@ -762,9 +753,11 @@ function table(rows: Row[]): string {
     'Each scenario runs the lifecycle handler through the Provider framework\'s flow (onEvent,',
     'then isComplete until complete) and CloudFormation\'s reactions (the Delete after a failed',
     'Create, the rollback of a failed update, the cleanup of a replaced physical id), against the',
-    'Genesys emulator with the fault injected and moto as the AWS side. The handler runs with a',
-    `Genesys client of ${CLIENT_TIMEOUT_MS} ms per attempt and ${CLIENT_ATTEMPTS} attempts, and waits`,
-    `${WAIT_TIMEOUT_MS / 1000} s for activation and for the partner event source.`,
+    'Genesys emulator with the fault injected and moto as the AWS side. The handler is the',
+    'deployed bundle (assets/lifecycle-handler/index.js), run with the environment',
+    `${Object.entries(HANDLER_ENV).map(([name, value]) => `\`${name}=${value}\``).join(', ')}:`,
+    'a Genesys client of short timeouts and few retries, and a short wait for activation and',
+    'for the partner event source.',
     '',
     '"Observed" lists the requests CloudFormation sent and the framework\'s answers. "Orphans"',
     'lists integrations that no stack owns and live partner event sources that no integration',
@@ -795,7 +788,7 @@ describe('fault matrix', () => {
     const hooks: { onPoll?: (request: CfnRequest) => void | Promise<void> } = {};
     const world = await startWorld({
       moto,
-      handler: lifecycle,
+      handlerEnv: HANDLER_ENV,
       emulator: { activationDelayMs: 5, propagationDelayMs: 5, ...scenario.emulator },
       partnerSide: (inner) => (partner = new ExpiringPartnerSide(inner)),
       flow: {
@@ -804,6 +797,7 @@ describe('fault matrix', () => {
         onPoll: (request) => hooks.onPoll?.(request),
       },
     });
+    let requestFaults = 0;
     try {
       const resource = new CloudFormationResource(world.flow);
       const ctx: Context = {
@@ -817,7 +811,10 @@ describe('fault matrix', () => {
         get onPoll() {
           return hooks.onPoll;
         },
-        inject: (rule) => world.emulator.inject(rule),
+        inject: (rule) => {
+          if (REQUEST_FAULTS.has(rule.fault.kind)) requestFaults++;
+          world.emulator.inject(rule);
+        },
         async created(overrides = {}) {
           const op = await resource.create(world.properties(overrides));
           if (!op.ok) throw new Error(`setting up the stack failed: ${op.reason}`);
@@ -849,6 +846,8 @@ describe('fault matrix', () => {
       });
 
       expect({ ok: op.ok, orphans }).toEqual({ ok: scenario.expected.ok, orphans: [] });
+      const faulted = world.emulator.requests.filter((r) => r.fault !== undefined);
+      expect(faulted.length).toBeGreaterThanOrEqual(requestFaults);
       if (scenario.expected.reason) {
         expect(normalize(op.reason ?? '')).toContain(scenario.expected.reason);
       }

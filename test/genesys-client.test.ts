@@ -268,6 +268,17 @@ describe('retries', () => {
     expect(emulator.apiCalls()).toHaveLength(1);
   });
 
+  test('rides out half a minute of 429s with Retry-After 5 by default, never early', async () => {
+    emulator.inject({ fault: { kind: 'status', status: 429, retryAfterSeconds: 5 }, times: 6 });
+
+    await client({ random: () => 0.5 }).getOrganization();
+
+    expect(DEFAULT_RETRY.maxAttempts).toBeGreaterThanOrEqual(7);
+    expect(waits).toEqual([5000, 5000, 5000, 5000, 5000, 8000]);
+    expect(emulator.requests.map((r) => r.status))
+      .toEqual([429, 429, 429, 429, 429, 429, 200, 200]);
+  });
+
   test('gives up with GenesysRateLimitError when the budget runs out', async () => {
     emulator.inject({
       fault: { kind: 'status', status: 429, retryAfterSeconds: 30 },
@@ -304,6 +315,35 @@ describe('retries', () => {
       .getOrganization());
     expect(err).toBeInstanceOf(GenesysNetworkError);
     expect(err.reason).toBe('timeout after 30 ms');
+  });
+});
+
+describe('uncertain writes', () => {
+  test('records write attempts that got no clear answer, and neither reads nor 429s', async () => {
+    const genesys = client({ requestTimeoutMs: 50 });
+    const integrations = { method: 'POST', path: '/api/v2/integrations' };
+    emulator.inject({ fault: { kind: 'status', status: 503 }, match: integrations });
+    const { id } = await genesys.createIntegration('x');
+    const path = `/api/v2/integrations/${id}`;
+    emulator.inject({ fault: { kind: 'reset' }, match: { method: 'PATCH' } });
+    emulator.inject({ fault: { kind: 'status', status: 429 }, match: { method: 'PATCH' } });
+    emulator.inject({ fault: { kind: 'status', status: 500 }, match: { method: 'GET' } });
+
+    await genesys.setIntendedState(id!, 'DISABLED');
+    await genesys.getIntegration(id!);
+
+    expect(genesys.uncertainWrites).toEqual([
+      { call: 'POST /api/v2/integrations', status: 503, durationMs: expect.any(Number) },
+      { call: `PATCH ${path}`, status: 0, durationMs: expect.any(Number) },
+    ]);
+  });
+
+  test('records nothing when every write is answered clearly', async () => {
+    const genesys = client();
+    const { id } = await genesys.createIntegration('x');
+    await genesys.deleteIntegration(id!);
+
+    expect(genesys.uncertainWrites).toEqual([]);
   });
 });
 

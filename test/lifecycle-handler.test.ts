@@ -11,10 +11,16 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EmulatorOptions, GenesysEmulator, InMemoryPartnerSide } from './support/genesys-emulator';
-import { GenesysClient } from '../lib/lifecycle/genesys-client';
-import { IntegrationConfiguration } from '../lib/lifecycle/genesys-models';
 import {
+  EmulatorOptions,
+  GenesysEmulator,
+  InMemoryPartnerSide,
+  RecordedRequest,
+} from './support/genesys-emulator';
+import { GenesysClient, GenesysRateLimitError } from '../lib/lifecycle/genesys-client';
+import { Integration, IntegrationConfiguration } from '../lib/lifecycle/genesys-models';
+import {
+  clientSettings,
   createLifecycle,
   GenesysFactory,
   isComplete,
@@ -873,6 +879,297 @@ describe('Delete', () => {
     await expect(lifecycle().onEvent(deleteEvent(first.physicalResourceId, properties())))
       .rejects.toThrow(new RegExp('^deleting the integration failed: Genesys DELETE ' +
         '/api/v2/integrations/.* answered 403: Missing permission'));
+  });
+});
+
+describe('Genesys calls per operation', () => {
+  const ORG = 'GET /api/v2/organizations/me';
+  const LIST = 'GET /api/v2/integrations';
+  const CATALOG = 'GET /api/v2/notifications/availabletopics';
+  const READ = 'GET /api/v2/integrations/{id}';
+  const READ_CONFIG = 'GET /api/v2/integrations/{id}/config/current';
+  const POST = 'POST /api/v2/integrations';
+  const PUT = 'PUT /api/v2/integrations/{id}/config/current';
+  const PATCH = 'PATCH /api/v2/integrations/{id}';
+  const DELETE = 'DELETE /api/v2/integrations/{id}';
+
+  /** The API calls (token calls apart) of each invocation: onEvent's, then each isComplete's. */
+  interface Calls {
+    readonly onEvent: string[];
+    readonly polls: string[][];
+  }
+
+  function route(request: RecordedRequest): string {
+    return `${request.method} ${request.path.replace(new RegExp(UUID, 'g'), '{id}')}`;
+  }
+
+  /** The handler, with the calls it makes recorded per invocation. */
+  function counted(handler: Lifecycle): { handler: Lifecycle; calls: Calls } {
+    const calls: Calls = { onEvent: [], polls: [] };
+    async function during<T>(sink: string[], work: () => Promise<T>): Promise<T> {
+      const before = emulator.apiCalls().length;
+      try {
+        return await work();
+      } finally {
+        sink.push(...emulator.apiCalls().slice(before).map(route));
+      }
+    }
+    return {
+      calls,
+      handler: {
+        onEvent: (event) => during(calls.onEvent, () => handler.onEvent(event)),
+        isComplete: (event) => {
+          const poll: string[] = [];
+          calls.polls.push(poll);
+          return during(poll, () => handler.isComplete(event));
+        },
+      },
+    };
+  }
+
+  /** Carries an event to completion and returns the calls it took. */
+  async function callsOf(event: LifecycleEvent, handler = lifecycle()): Promise<Calls> {
+    await emulator.idle();
+    const run = counted(handler);
+    await deploy(run.handler, event);
+    return run.calls;
+  }
+
+  test('creates an integration with six Genesys API calls, then one read per poll', async () => {
+    const calls = await callsOf(createEvent(properties()));
+
+    expect(calls.onEvent).toEqual([ORG, LIST, CATALOG, POST, PUT, PATCH]);
+    expect(calls.polls.length).toBeGreaterThan(0);
+    for (const poll of calls.polls) expect(poll).toEqual([READ]);
+  });
+
+  test('changes topics with three calls when a topic is removed', async () => {
+    const both = properties({ Topics: [PRESENCE, QUEUE_USERS] });
+    const first = await create(both);
+
+    const calls = await callsOf(updateEvent(first.physicalResourceId, properties(), both));
+
+    expect(calls.onEvent).toEqual([ORG, READ, PUT]);
+    expect(calls.polls.flat()).toEqual([]);
+    expect(configOf(first.physicalResourceId).properties)
+      .toMatchObject({ eventFilter: [PRESENCE] });
+  });
+
+  test('changes topics with four calls when a topic is added, checking that topic', async () => {
+    const first = await create();
+    const both = properties({ Topics: [PRESENCE, QUEUE_USERS] });
+
+    const calls = await callsOf(updateEvent(first.physicalResourceId, both, properties()));
+
+    expect(calls.onEvent).toEqual([ORG, READ, CATALOG, PUT]);
+    expect(calls.polls.flat()).toEqual([]);
+  });
+
+  test('renames with three calls, writing the version the integration read returned', async () => {
+    const first = await create();
+    const version = configOf(first.physicalResourceId).version;
+    const renamed = properties({ IntegrationName: 'Renamed' });
+
+    const calls = await callsOf(updateEvent(first.physicalResourceId, renamed, properties()));
+
+    expect(calls.onEvent).toEqual([ORG, READ, PUT]);
+    expect(configOf(first.physicalResourceId))
+      .toMatchObject({ name: 'Renamed', version: version + 1 });
+  });
+
+  test('replaces on a suffix change with five calls, then deletes the old with one', async () => {
+    const first = await create();
+    const v2 = properties({ EventSourceSuffix: SUFFIX_V2 });
+
+    const replaced = await callsOf(updateEvent(first.physicalResourceId, v2, properties()));
+    const removed = await callsOf(deleteEvent(first.physicalResourceId, properties()));
+
+    expect(replaced.onEvent).toEqual([ORG, LIST, POST, PUT, PATCH]);
+    for (const poll of replaced.polls) expect(poll).toEqual([READ]);
+    expect(removed.onEvent).toEqual([DELETE]);
+    expect(emulator.integrations()).toHaveLength(1);
+  });
+
+  test('deletes an integration with one call', async () => {
+    const first = await create();
+
+    const calls = await callsOf(deleteEvent(first.physicalResourceId, properties()));
+
+    expect([...calls.onEvent, ...calls.polls.flat()]).toEqual([DELETE]);
+  });
+
+  test('lists the organization again only after a create with an unknown outcome', async () => {
+    const post = { method: 'POST', path: '/api/v2/integrations' };
+    emulator.inject({ fault: { kind: 'status', status: 503 }, match: post });
+
+    const calls = await callsOf(createEvent(properties()), lifecycle({ minSettleMs: 5 }));
+
+    expect(calls.onEvent).toEqual([ORG, LIST, CATALOG, POST, POST, LIST, PUT, PATCH]);
+    expect(calls.polls[calls.polls.length - 1]).toEqual([READ, LIST]);
+    expect(emulator.integrations()).toHaveLength(1);
+  });
+
+  test('reads the configuration only after Genesys refuses the version it was given', async () => {
+    emulator.inject({ fault: { kind: 'versionConflict' } });
+
+    const calls = await callsOf(createEvent(properties()));
+
+    expect(calls.onEvent).toEqual([ORG, LIST, CATALOG, POST, PUT, READ_CONFIG, PUT, PATCH]);
+  });
+
+  test('reads the version when a new configuration does not start at the first one', async () => {
+    // A Genesys that numbers a new configuration 2, and refuses a stale version in words the
+    // client does not take for a version conflict.
+    class LaterVersionClient extends GenesysClient {
+      override async createIntegration(name: string): Promise<Integration> {
+        const created = await super.createIntegration(name);
+        await this.putConfig(created.id!, await this.getConfig(created.id!));
+        emulator.inject({
+          fault: { kind: 'status', status: 400, message: 'Configuration refused.' },
+          match: { method: 'PUT' },
+        });
+        return created;
+      }
+    }
+    const handler = lifecycle({
+      genesys: (connection, credentials) => new LaterVersionClient({
+        endpoints: connection.endpoints,
+        clientId: credentials.clientId,
+        clientSecret: credentials.clientSecret,
+      }),
+    });
+
+    const outcome = await deploy(handler, createEvent(properties()));
+
+    const puts = emulator.apiCalls().filter((r) => r.method === 'PUT');
+    expect(puts.map((r) => [r.status, (r.body as IntegrationConfiguration).version]))
+      .toEqual([[200, 1], [400, 1], [200, 2]]);
+    expect(configOf(outcome.physicalResourceId).name).toBe('Contact center events');
+  });
+
+  test('fails on a refusal not about the assumed version, deleting the integration', async () => {
+    emulator.inject({
+      fault: { kind: 'status', status: 400, message: 'eventFilter is invalid.' },
+      match: { method: 'PUT' },
+    });
+
+    await expect(lifecycle().onEvent(createEvent(properties()))).rejects.toThrow(
+      /^writing the configuration failed: Genesys PUT .* answered 400: eventFilter is invalid\./);
+    expect(emulator.apiCalls().map(route).slice(3)).toEqual([POST, PUT, READ_CONFIG, DELETE]);
+    expect(emulator.integrations()).toEqual([]);
+  });
+});
+
+describe('Genesys client settings', () => {
+  const VARIABLES = ['GENESYS_REQUEST_TIMEOUT_MS', 'GENESYS_RETRY_MAX_ATTEMPTS',
+    'GENESYS_RETRY_BUDGET_MS'];
+  let saved: Record<string, string | undefined>;
+
+  beforeEach(() => {
+    saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
+  });
+
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  test('gives onEvent a long budget and isComplete a short one by default', () => {
+    expect(clientSettings('onEvent', {}))
+      .toEqual({ requestTimeoutMs: 10_000, maxAttempts: 10, budgetMs: 120_000 });
+    expect(clientSettings('isComplete', {}))
+      .toEqual({ requestTimeoutMs: 8_000, maxAttempts: 6, budgetMs: 20_000 });
+  });
+
+  test('takes the timeout, the attempts and the budget from the environment', () => {
+    const env = {
+      GENESYS_REQUEST_TIMEOUT_MS: '250',
+      GENESYS_RETRY_MAX_ATTEMPTS: '3',
+      GENESYS_RETRY_BUDGET_MS: '3000',
+    };
+    const expected = { requestTimeoutMs: 250, maxAttempts: 3, budgetMs: 3000 };
+
+    expect(clientSettings('onEvent', env)).toEqual(expected);
+    expect(clientSettings('isComplete', env)).toEqual(expected);
+  });
+
+  test('never lets isComplete wait longer than its own limits', () => {
+    const env = { GENESYS_REQUEST_TIMEOUT_MS: '60000', GENESYS_RETRY_BUDGET_MS: '600000' };
+
+    expect(clientSettings('isComplete', env))
+      .toEqual({ requestTimeoutMs: 8_000, maxAttempts: 6, budgetMs: 20_000 });
+    expect(clientSettings('onEvent', env))
+      .toEqual({ requestTimeoutMs: 60_000, maxAttempts: 10, budgetMs: 600_000 });
+  });
+
+  test.each(['0', '-5', '2.5', 'ten', '1e3'])('refuses %p, naming the variable', (value) => {
+    for (const name of VARIABLES) {
+      expect(() => clientSettings('onEvent', { [name]: value })).toThrow(new RegExp(
+        `^${name} must be a whole number of at least 1 .*, got "${escaped(value)}"$`));
+    }
+  });
+
+  test('fails a request with a bad variable before calling Genesys', async () => {
+    process.env.GENESYS_RETRY_MAX_ATTEMPTS = 'many';
+
+    await expect(createLifecycle().onEvent(createEvent(properties())))
+      .rejects.toThrow(/^GENESYS_RETRY_MAX_ATTEMPTS must be a whole number of at least 1/);
+    expect(emulator.requests).toEqual([]);
+  });
+
+  test('applies the variables to the default client', async () => {
+    process.env.GENESYS_REQUEST_TIMEOUT_MS = '50';
+    process.env.GENESYS_RETRY_MAX_ATTEMPTS = '2';
+    emulator.inject({
+      fault: { kind: 'delay', ms: 300 },
+      match: { path: '/api/v2/organizations/me' },
+      times: Infinity,
+    });
+
+    await expect(createLifecycle().onEvent(createEvent(properties()))).rejects.toThrow(
+      /organizations\/me got no answer after 2 attempts: timeout after 50 ms/);
+    expect(emulator.apiCalls()).toHaveLength(2);
+  });
+
+  /** A client with a handler's settings, on a fake clock whose sleeps are recorded. */
+  function stormClient(handler: 'onEvent' | 'isComplete', waits: number[]): GenesysClient {
+    const settings = clientSettings(handler, {});
+    let clock = 0;
+    return new GenesysClient({
+      endpoints: { apiBaseUrl: emulator.url, loginBaseUrl: emulator.url },
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      retry: { maxAttempts: settings.maxAttempts, budgetMs: settings.budgetMs },
+      now: () => clock,
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock += ms;
+      },
+      random: () => 0,
+    });
+  }
+
+  test('lets onEvent ride out half a minute of 429s with Retry-After 5', async () => {
+    emulator.inject({ fault: { kind: 'status', status: 429, retryAfterSeconds: 5 }, times: 6 });
+    const waits: number[] = [];
+
+    const organization = await stormClient('onEvent', waits).getOrganization();
+
+    expect(organization.id).toBe(emulator.organizationId);
+    expect(waits).toEqual([5000, 5000, 5000, 5000, 5000, 5000]);
+  });
+
+  test('lets isComplete give up on the same storm within its short budget', async () => {
+    emulator.inject({ fault: { kind: 'status', status: 429, retryAfterSeconds: 5 }, times: 6 });
+    const waits: number[] = [];
+
+    const error = await stormClient('isComplete', waits).getOrganization().catch((e) => e);
+
+    expect(error).toBeInstanceOf(GenesysRateLimitError);
+    expect(waits).toEqual([5000, 5000, 5000]);
   });
 });
 

@@ -9,12 +9,14 @@ import {
   Decision,
   isIntegrationId,
   markerOf,
+  needsWholeOrganization,
   notesWithMarker,
   ownershipMarker,
   pendingName,
   plan,
   PlanInput,
   Steps,
+  topicsToVerify,
   userNotesOf,
 } from '../lib/lifecycle/plan';
 import { IntegrationSettings } from '../lib/lifecycle/properties-parse';
@@ -536,6 +538,58 @@ describe('plan', () => {
   test('refuses to plan a Create without the organization state', () => {
     expect(() => plan({ requestType: 'Create', desired: DESIRED, marker: MARKER }))
       .toThrow(/organization state/);
+  });
+});
+
+describe('what an Update must read', () => {
+  const PRESENCE = 'v2.users.{id}.presence';
+  const QUEUE_USERS = 'v2.routing.queues.{id}.users';
+  const desired = (settings: Partial<IntegrationSettings>) => ({ ...DESIRED, ...settings });
+
+  test('needs only its own integration while the suffix stays', () => {
+    expect(needsWholeOrganization(running, desired({ topics: [QUEUE_USERS], name: 'x' })))
+      .toBe(false);
+  });
+
+  test('needs the whole organization when the suffix changes or the integration is gone', () => {
+    expect(needsWholeOrganization(running, desired({ suffix: 'prod-v2' }))).toBe(true);
+    expect(needsWholeOrganization(undefined, desired({}))).toBe(true);
+  });
+
+  test('takes the suffix from the old properties when Genesys returned no configuration', () => {
+    const bare = integration({ id: CURRENT, noConfig: true });
+
+    expect(needsWholeOrganization(bare, desired({}), desired({}))).toBe(false);
+    expect(needsWholeOrganization(bare, desired({}), desired({ suffix: 'old' }))).toBe(true);
+  });
+
+  test('verifies only the topics the integration does not send yet', () => {
+    expect(topicsToVerify(running, desired({ topics: [QUEUE_USERS, PRESENCE] })))
+      .toEqual([QUEUE_USERS]);
+    expect(topicsToVerify(running, desired({ topics: [] }))).toEqual([]);
+    expect(topicsToVerify(undefined, desired({ topics: [QUEUE_USERS, PRESENCE] })))
+      .toEqual([QUEUE_USERS, PRESENCE]);
+  });
+
+  /** The Update's own integration, without the organization and without the catalog. */
+  function alone(input: PlanInput, current: Integration): PlanInput {
+    return { ...input, org: { integrations: [current], onlyCurrent: true, topics: [] } };
+  }
+
+  test('decides a topic removal from its own integration and no catalog', () => {
+    const both = integration({ id: CURRENT, settings: { topics: [PRESENCE, QUEUE_USERS] } });
+
+    const decision = plan(alone(update({ topics: [PRESENCE] }, [both]), both));
+
+    expect(decision.action).toBe('update');
+    expect(decision.changes).toEqual(['topics']);
+    expect(decision.steps).toEqual(IN_PLACE);
+  });
+
+  test('refuses to decide a suffix change from the Update\'s own integration alone', () => {
+    const input = alone(update({ suffix: 'prod-v2' }, [running]), running);
+
+    expect(() => plan(input)).toThrow(/a suffix change must be decided against every/);
   });
 });
 

@@ -12,6 +12,7 @@ import type {
   Integration,
   IntegrationConfiguration,
   Organization,
+  UncertainWrite,
 } from './genesys-models';
 import { backoffDelayMs, resolveRetryOptions, retryAfterMs } from './retry';
 import type { RetryOptions } from './retry';
@@ -214,6 +215,8 @@ interface CallSpec {
   readonly url: string;
   readonly headers: () => Record<string, string>;
   readonly body?: string;
+  /** A write of the API (not a read, not the token): attempts without a clear answer count. */
+  readonly write?: boolean;
 }
 
 const LIST_PAGE_SIZE = 100;
@@ -243,6 +246,9 @@ function baseUrlOf(value: string, property: string): string {
 
 /** The Genesys Cloud calls of the lifecycle handler. */
 export class GenesysClient implements GenesysApi {
+  /** @inheritdoc */
+  readonly uncertainWrites: UncertainWrite[] = [];
+
   private readonly apiBaseUrl: string;
   private readonly loginBaseUrl: string;
   private readonly clientId: string;
@@ -343,6 +349,7 @@ export class GenesysClient implements GenesysApi {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       }),
       body: body === undefined ? undefined : JSON.stringify(body),
+      write: method !== 'GET',
     });
 
     let token = await this.token();
@@ -434,6 +441,15 @@ export class GenesysClient implements GenesysApi {
       };
       if (outcome.kind === 'none') log.error = outcome.reason;
 
+      // A 429 is refused before any work; no answer or a server error may hide a done write.
+      const unclear = outcome.kind === 'none' || outcome.status >= 500;
+      if (unclear && call.write) {
+        this.uncertainWrites.push({
+          call: log.call as string,
+          status: log.status as number,
+          durationMs: log.durationMs as number,
+        });
+      }
       const retryable = outcome.kind === 'none' || outcome.status === 429 || outcome.status >= 500;
       if (!retryable) {
         this.log(log);

@@ -64,17 +64,37 @@ export interface Organization {
 }
 
 /**
+ * One attempt of a write that got no clear answer: it timed out, its connection was reset, or
+ * Genesys answered with a server error. Genesys may have carried the write out all the same.
+ */
+export interface UncertainWrite {
+  /** Method and path of the call, e.g. `POST /api/v2/integrations`. */
+  readonly call: string;
+  /** The attempt's HTTP status; 0 when no answer came. */
+  readonly status: number;
+  /** How long the attempt took, in ms. */
+  readonly durationMs: number;
+}
+
+/**
  * The Genesys Cloud calls the handler makes. The real implementation is `GenesysClient`
  * (genesys-client.ts); failures are thrown as the error classes of that module.
  */
 export interface GenesysApi {
+  /**
+   * Every attempt of a write (POST, PUT, PATCH, DELETE) whose outcome is unknown, oldest first.
+   * The handler reads it after a create: only an uncertain attempt can have left a second
+   * integration behind. A client that cannot tell leaves it undefined, and the handler then
+   * treats every create as uncertain.
+   */
+  readonly uncertainWrites?: readonly UncertainWrite[];
   /** `GET /api/v2/organizations/me` */
   getOrganization(): Promise<Organization>;
   /** `GET /api/v2/notifications/availabletopics?expand=transports` */
   listAvailableTopics(): Promise<AvailableTopic[]>;
   /** Every integration of type amazon-eventbridge-source, all pages, with `config.current` expanded. */
   listEventBridgeIntegrations(): Promise<Integration[]>;
-  /** `GET /api/v2/integrations/{id}` */
+  /** `GET /api/v2/integrations/{id}?expand=config.current`; a 404 is GenesysNotFoundError. */
   getIntegration(id: string): Promise<Integration>;
   /** `POST /api/v2/integrations` with the amazon-eventbridge-source type. */
   createIntegration(name: string): Promise<Integration>;

@@ -18,10 +18,11 @@
  *   suffix, or one still under the pending name, and adopts it: a Create delivered twice (even
  *   after a crash between the POST and the configuration write) converges on one integration,
  *   and the rollback of a replacement returns to the previous generation CloudFormation tracks.
- * - A POST whose attempt timed out may have created an integration anyway. After the create, and
- *   again when isComplete finishes (which it delays a little after such an attempt), integrations
- *   under the pending name other than the chosen one are deleted; a create that failed outright
- *   adopts one it finds under the pending name.
+ * - A POST attempt that got no clear answer (timeout, reset, server error; the Genesys client
+ *   records these as uncertain writes) may have created an integration anyway. Only then, after
+ *   the create and again when isComplete finishes (which it delays a little), integrations under
+ *   the pending name other than the chosen one are deleted; a create that failed outright after
+ *   such an attempt adopts one it finds under the pending name.
  * - A Create (or a replacement) that fails after its integration exists deletes that integration
  *   before failing, in onEvent as in isComplete (ERROR state, source never appearing, any error),
  *   because CloudFormation would not track it: the Provider answers a failed Create with a marker
@@ -31,16 +32,45 @@
  * What remains: a POST that failed outright and that Genesys carries out only later, in a stack
  * that is then deleted, leaves an integration under the pending name.
  *
+ * Genesys calls (besides the OAuth token, which a warm function reuses):
+ * - Create: the organization (for the partner source name), the listing (for adoption, suffix
+ *   conflicts and the limit), the topic catalog, POST, PUT of the configuration (with the version
+ *   from the POST's answer, or the first version; read only after a refusal), PATCH: six, then one
+ *   read of the integration per isComplete poll. The listing is repeated only after an uncertain
+ *   create attempt.
+ * - Update that keeps the suffix: the organization, the integration by id (with its configuration
+ *   and version), the topic catalog only when topics are added, then the writes the change needs.
+ *   A suffix change lists the organization instead, as a Create does, to find a previous
+ *   generation, a conflicting suffix and room for the replacement.
+ * - Delete: DELETE only.
+ *
  * Environment:
  * - `LIFECYCLE_WAIT_TIMEOUT_SECONDS`: how long isComplete waits for ACTIVE and for the partner
  *   event source before it gives up, from onEvent's start (default 1500, under the Provider's
  *   30-minute total timeout).
+ * - `GENESYS_REQUEST_TIMEOUT_MS`: timeout of one HTTP attempt to Genesys (default 10000 in
+ *   onEvent, 8000 in isComplete).
+ * - `GENESYS_RETRY_MAX_ATTEMPTS`: attempts of one Genesys call on 429, 5xx, timeouts and resets,
+ *   the first one included (default 10 in onEvent, enough to wait out half a minute of 429s with
+ *   a Retry-After of 5 s; 6 in isComplete).
+ * - `GENESYS_RETRY_BUDGET_MS`: time budget of one Genesys call, every attempt and wait included
+ *   (default 120000 in onEvent, 20000 in isComplete). A retry never comes earlier than a
+ *   Retry-After, and gives up when the wait would overrun the budget.
+ *   isComplete never exceeds its own timeout and budget: its function times out sooner, and a
+ *   check that fails on throttling is simply tried again at the next poll. These three must be
+ *   whole numbers of at least 1; any other value fails the request with an error naming the
+ *   variable. They exist mainly so that tests can run the deployed bundle with short timeouts.
  * - The AWS SDK clients use the default configuration: AWS_REGION, AWS_ENDPOINT_URL and the
  *   credentials variables apply.
  */
 // eslint-disable-next-line import/no-extraneous-dependencies -- provided by the Lambda runtime
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { MAX_INTEGRATIONS_PER_ORG, partnerEventSourceArn, partnerEventSourceName } from '../rules';
+import {
+  INTEGRATION_TYPE_ID,
+  MAX_INTEGRATIONS_PER_ORG,
+  partnerEventSourceArn,
+  partnerEventSourceName,
+} from '../rules';
 import { describePartnerSource, eventBridgeClient } from './event-source';
 import {
   GenesysApiError,
@@ -50,16 +80,24 @@ import {
   GenesysNotFoundError,
   GenesysRateLimitError,
 } from './genesys-client';
-import { GenesysApi, IntegrationConfiguration } from './genesys-models';
+import {
+  GenesysApi,
+  Integration,
+  IntegrationConfiguration,
+  UncertainWrite,
+} from './genesys-models';
 import { Logger } from './log';
 import {
   Decision,
+  isIntegrationId,
   isPending,
+  needsWholeOrganization,
   notesWithMarker,
   ownershipMarker,
   pendingName,
   plan,
   RequestType,
+  topicsToVerify,
 } from './plan';
 import { IntegrationResourceAttributes } from './properties';
 import {
@@ -69,6 +107,7 @@ import {
   parseProperties,
   tryParseSettings,
 } from './properties-parse';
+import { DEFAULT_RETRY } from './retry';
 import { GenesysCredentials, readGenesysCredentials } from './secrets';
 
 /** A CloudFormation custom resource event, as the Provider framework hands it to onEvent. */
@@ -107,9 +146,13 @@ export interface PendingWork {
   readonly disableAfter: boolean;
   /** Delete the integration when the wait fails. */
   readonly deleteOnFailure: boolean;
-  /** The name a new integration was created under: duplicates with it are deleted at the end. */
+  /** The name a new integration was created under, when duplicates may exist (`settleUntil`). */
   readonly pendingName?: string;
-  /** A create attempt had an unknown outcome: wait until then (ms) for a late duplicate. */
+  /**
+   * Another integration under the pending name may exist (a create attempt had an unknown outcome,
+   * or an earlier delivery created one): wait until then (ms) for a late duplicate, then delete
+   * the duplicates. Absent when every create attempt had a clear answer.
+   */
   readonly settleUntil?: number;
 }
 
@@ -187,8 +230,15 @@ export interface Lifecycle {
 /** The default wait limit: 25 minutes, within the Provider's default 30-minute total timeout. */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 1500;
 
-/** The Genesys client's record of a create attempt carries this call. */
+/** How the Genesys client names a create attempt in its record of uncertain writes. */
 const CREATE_CALL = 'POST /api/v2/integrations';
+
+/**
+ * The configuration version of an integration just created, used when the POST's answer carries
+ * none, which saves reading it. Should Genesys number it otherwise, the write is refused as stale
+ * (409, or 400 saying the version does not match) and the version is read, for one call more.
+ */
+const NEW_CONFIG_VERSION = 1;
 
 /** The shortest wait for a duplicate after a create attempt with an unknown outcome. */
 const MIN_SETTLE_MS = 1000;
@@ -199,23 +249,77 @@ const CONFIG_WRITE_ATTEMPTS = 4;
 /** CloudFormation shows a short reason and the whole response is limited: keep errors short. */
 const MAX_ERROR_LENGTH = 900;
 
-/** The retry budget of one Genesys call in isComplete: a failed check is simply tried again. */
-const IS_COMPLETE_CALL_BUDGET_MS = 20_000;
+/** How the Genesys client of one handler times out and retries. */
+export interface ClientSettings {
+  /** Timeout of one HTTP attempt. */
+  readonly requestTimeoutMs: number;
+  /** Attempts of one call, the first one included. */
+  readonly maxAttempts: number;
+  /** Time budget of one call, every attempt and wait included. */
+  readonly budgetMs: number;
+}
+
+/**
+ * The defaults of onEvent: ten attempts within two minutes per call ride out a rate limit of
+ * half a minute while waiting every Retry-After, inside the function's 5-minute timeout.
+ */
+export const ON_EVENT_CLIENT: ClientSettings = {
+  requestTimeoutMs: 10_000,
+  maxAttempts: DEFAULT_RETRY.maxAttempts,
+  budgetMs: DEFAULT_RETRY.budgetMs,
+};
+
+/**
+ * The limits of isComplete: its function times out sooner, and a check that fails on throttling
+ * or a server error is simply not complete yet and tried again at the next poll.
+ */
+export const IS_COMPLETE_CLIENT: ClientSettings = {
+  requestTimeoutMs: 8_000,
+  maxAttempts: 6,
+  budgetMs: 20_000,
+};
+
+/**
+ * The Genesys client settings of a handler: its defaults, replaced by the environment variables
+ * GENESYS_REQUEST_TIMEOUT_MS, GENESYS_RETRY_MAX_ATTEMPTS and GENESYS_RETRY_BUDGET_MS when they are
+ * set. isComplete never goes beyond its own timeout and budget. A value that is not a whole number
+ * of at least 1 is an error naming the variable.
+ */
+export function clientSettings(handler: 'onEvent' | 'isComplete',
+  env: Record<string, string | undefined> = process.env): ClientSettings {
+  const timeout = positiveFromEnvironment(env, 'GENESYS_REQUEST_TIMEOUT_MS');
+  const attempts = positiveFromEnvironment(env, 'GENESYS_RETRY_MAX_ATTEMPTS');
+  const budget = positiveFromEnvironment(env, 'GENESYS_RETRY_BUDGET_MS');
+  if (handler === 'onEvent') {
+    return {
+      requestTimeoutMs: timeout ?? ON_EVENT_CLIENT.requestTimeoutMs,
+      maxAttempts: attempts ?? ON_EVENT_CLIENT.maxAttempts,
+      budgetMs: budget ?? ON_EVENT_CLIENT.budgetMs,
+    };
+  }
+  const limits = IS_COMPLETE_CLIENT;
+  return {
+    requestTimeoutMs: Math.min(timeout ?? limits.requestTimeoutMs, limits.requestTimeoutMs),
+    maxAttempts: attempts ?? limits.maxAttempts,
+    budgetMs: Math.min(budget ?? limits.budgetMs, limits.budgetMs),
+  };
+}
 
 /**
  * The default Genesys client factory. A new client per invocation costs nothing: the client keeps
  * its OAuth tokens at module level, so a warm Lambda reuses its token.
  */
-const defaultGenesys: GenesysFactory = (connection, credentials, logger, handler) =>
-  new GenesysClient({
+const defaultGenesys: GenesysFactory = (connection, credentials, logger, handler) => {
+  const settings = clientSettings(handler);
+  return new GenesysClient({
     endpoints: connection.endpoints,
     clientId: credentials.clientId,
     clientSecret: credentials.clientSecret,
     logger: (message, data) => logger.info(message, data),
-    ...(handler === 'isComplete'
-      ? { requestTimeoutMs: 8_000, retry: { budgetMs: IS_COMPLETE_CALL_BUDGET_MS } }
-      : {}),
+    requestTimeoutMs: settings.requestTimeoutMs,
+    retry: { maxAttempts: settings.maxAttempts, budgetMs: settings.budgetMs },
   });
+};
 
 /** Builds the handlers with their dependencies. */
 export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
@@ -292,16 +396,18 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       : undefined;
     const marker = ownershipMarker(event.StackId, event.LogicalResourceId);
     const pending = pendingName(marker, settings.suffix);
-    const attempts: Array<Record<string, unknown>> = [];
-    const genesys = await connect(connection, log.tapped((message, data) => {
-      if (message === 'genesys call' && data?.call === CREATE_CALL) attempts.push(data);
-    }));
+    const genesys = await connect(connection, log);
 
+    // The partner source name, returned in Data on every Create and Update, holds the organization
+    // id. Nothing else names it: CloudFormation's Update event carries no previous attributes and
+    // the integration models carry no organization, so this read cannot be avoided.
     const organization = await step('reading the organization', () => genesys.getOrganization());
-    const integrations = await step('listing the EventBridge integrations',
-      () => genesys.listEventBridgeIntegrations());
-    const topics = await step('reading the notification topics',
-      () => genesys.listAvailableTopics());
+    const known = await readIntegrations(genesys, event, settings, previous);
+    // The catalog confirms topics that Genesys has not accepted yet: every topic of a new
+    // integration, the added ones of an existing one; without added topics it is not read.
+    const topics = topicsToVerify(known.current, settings, previous).length > 0
+      ? await step('reading the notification topics', () => genesys.listAvailableTopics())
+      : [];
     const decide = (limit: number): Decision => {
       const decided = plan({
         requestType: event.RequestType,
@@ -309,7 +415,12 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
         desired: settings,
         previous,
         marker,
-        org: { integrations, topics, maxIntegrations: limit },
+        org: {
+          integrations: known.integrations,
+          onlyCurrent: known.onlyCurrent,
+          topics,
+          maxIntegrations: limit,
+        },
       });
       logDecision(log, decided);
       if (decided.action === 'reject') {
@@ -320,43 +431,61 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     };
 
     let decision = decide(maxIntegrations);
-    let id = decision.integrationId;
-    let settleUntil = 0;
+    let target = known.integrations.find((i) => i.id && i.id === decision.integrationId);
+    let created = false;
+    // Set when another integration under the pending name may exist or still appear: the
+    // duplicates are looked for, and deleted, now and once isComplete has waited until then.
+    let settleUntil: number | undefined = known.integrations.some((i) => isPending(i, pending))
+      ? now()
+      : undefined;
     if (decision.steps.createIntegration) {
+      const before = genesys.uncertainWrites?.length ?? 0;
+      const unclear = () => genesys.uncertainWrites?.slice(before)
+        .filter((write) => write.call === CREATE_CALL);
       try {
-        id = await createIntegration(genesys, pending, log);
+        target = await createIntegration(genesys, pending, log);
+        created = true;
       } catch (error) {
-        // A POST that timed out may still have created an integration: look for it first.
-        id = await findPending(genesys, pending);
-        if (id) {
+        // A POST that got no clear answer may still have created an integration: look for it.
+        // A client that keeps no record of its attempts leaves every failed create in doubt.
+        const doubts = unclear();
+        const found = doubts === undefined || doubts.length > 0
+          ? await findPending(genesys, pending)
+          : undefined;
+        if (found) {
           log.warn('integration found after a failed create', {
-            integrationId: id,
+            integrationId: found.id,
             error: describeError(error),
           });
+          target = found;
         } else if (isIntegrationLimit(error)) {
           // Genesys knows its limit better than the constant: decide again as if the
           // organization were full, which re-activates in place (Update) or explains the limit.
           log.warn('organization full', {
-            integrations: integrations.length,
+            integrations: known.integrations.length,
             error: describeError(error),
           });
-          decision = decide(integrations.length);
-          id = decision.integrationId;
+          decision = decide(known.integrations.length);
+          target = known.integrations.find((i) => i.id && i.id === decision.integrationId);
         } else {
           throw error;
         }
       }
-      settleUntil = decision.steps.createIntegration
-        ? now() + settleTime(attempts, options.minSettleMs ?? MIN_SETTLE_MS)
-        : 0;
+      if (decision.steps.createIntegration) {
+        const wait = settleTime(unclear(), options.minSettleMs ?? MIN_SETTLE_MS);
+        if (wait !== undefined) settleUntil = now() + wait;
+      }
     }
-    const integrationId = id as string;
+    const integrationId = (target?.id ?? decision.integrationId) as string;
     const steps = decision.steps;
     const ilog = log.child({ integrationId });
 
     try {
-      if (steps.createIntegration) await sweepStrays(genesys, pending, integrationId, ilog);
-      if (steps.writeConfig) await writeConfig(genesys, integrationId, settings, marker, ilog);
+      if (settleUntil !== undefined) await sweepStrays(genesys, pending, integrationId, ilog);
+      if (steps.writeConfig) {
+        await writeConfig(genesys, integrationId, settings, marker, ilog,
+          startVersion(target, created));
+      }
       if (steps.setState) {
         const state = steps.setState;
         await step(`setting the intended state to ${state}`,
@@ -365,7 +494,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       }
     } catch (error) {
       if (!steps.deleteOnFailure) throw error;
-      throw await withCleanup(genesys, integrationId, error, ilog, pending);
+      const strays = settleUntil !== undefined ? pending : undefined;
+      throw await withCleanup(genesys, integrationId, error, ilog, strays);
     }
 
     const answer: OnEventResponse = {
@@ -382,7 +512,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
         awaitSource: steps.awaitSource,
         disableAfter: steps.disableAfter,
         deleteOnFailure: steps.deleteOnFailure,
-        ...(steps.deleteOnFailure ? { pendingName: pending, settleUntil } : {}),
+        ...(settleUntil !== undefined ? { pendingName: pending, settleUntil } : {}),
       },
     };
   }
@@ -411,8 +541,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       if (work.awaitSource && !(await sourceExists(event, settings, integrationId, wait))) {
         return { IsComplete: false };
       }
-      if (work.pendingName) {
-        if (now() < (work.settleUntil ?? 0)) {
+      if (work.pendingName && work.settleUntil !== undefined) {
+        if (now() < work.settleUntil) {
           log.info('waiting for a retried create to settle', { settleUntil: work.settleUntil });
           return { IsComplete: false };
         }
@@ -436,7 +566,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
         return { IsComplete: false };
       }
       const cleaned = work.deleteOnFailure && genesys
-        ? await withCleanup(genesys, integrationId, error, log, work.pendingName)
+        ? await withCleanup(genesys, integrationId, error, log,
+          work.settleUntil !== undefined ? work.pendingName : undefined)
         : error;
       throw failure(log, cleaned);
     }
@@ -509,8 +640,9 @@ interface Wait {
   readonly log: Logger;
 }
 
-/** POSTs a new integration and returns its id. */
-async function createIntegration(genesys: GenesysApi, name: string, log: Logger): Promise<string> {
+/** POSTs a new integration and returns Genesys's answer, which carries its id. */
+async function createIntegration(genesys: GenesysApi, name: string,
+  log: Logger): Promise<Integration> {
   let created;
   try {
     created = await genesys.createIntegration(name);
@@ -522,20 +654,93 @@ async function createIntegration(genesys: GenesysApi, name: string, log: Logger)
     throw new Error('Genesys POST /api/v2/integrations answered without an integration id');
   }
   log.info('integration created', { integrationId: created.id });
-  return created.id;
+  return created;
+}
+
+/** What an Update or a Create knows of the organization's integrations before it decides. */
+interface KnownIntegrations {
+  /** The organization's EventBridge integrations, or only the Update's own. */
+  readonly integrations: Integration[];
+  /** `integrations` is only the Update's own integration, read by its id. */
+  readonly onlyCurrent: boolean;
+  /** The integration an Update acts on, when it exists. */
+  readonly current?: Integration;
 }
 
 /**
- * Writes the configuration with the version Genesys holds now. A version conflict means
- * something else wrote in between: read again and write again, a few times.
+ * Reads what the plan needs: an Update that keeps its suffix needs only its own integration
+ * (one read by id), anything else every integration of the organization (the listing). When the
+ * old properties leave the suffix unknown, the integration is read first, and the organization
+ * only if the suffix turns out to change.
+ */
+async function readIntegrations(genesys: GenesysApi, event: LifecycleEvent,
+  settings: IntegrationSettings, previous: IntegrationSettings | undefined):
+  Promise<KnownIntegrations> {
+  const id = event.RequestType === 'Update' && isIntegrationId(event.PhysicalResourceId)
+    ? event.PhysicalResourceId
+    : undefined;
+  if (id && (!previous || previous.suffix === settings.suffix)) {
+    const current = await readIntegration(genesys, id);
+    if (current && !needsWholeOrganization(current, settings, previous)) {
+      return { integrations: [current], onlyCurrent: true, current };
+    }
+  }
+  const integrations = await step('listing the EventBridge integrations',
+    () => genesys.listEventBridgeIntegrations());
+  const current = id ? integrations.find((i) => i.id === id) : undefined;
+  return { integrations, onlyCurrent: false, current };
+}
+
+/** One integration with its configuration; undefined when it is gone or of another type. */
+async function readIntegration(genesys: GenesysApi, id: string): Promise<Integration | undefined> {
+  let integration: Integration;
+  try {
+    integration = await genesys.getIntegration(id);
+  } catch (error) {
+    if (error instanceof GenesysNotFoundError) return undefined;
+    throw inStep('reading the integration', error);
+  }
+  const type = integration?.integrationType?.id;
+  return integration?.id === id && (!type || type === INTEGRATION_TYPE_ID)
+    ? integration
+    : undefined;
+}
+
+/** The configuration version a write starts from, and whether it is only assumed. */
+interface StartVersion {
+  readonly version: number;
+  readonly assumed: boolean;
+}
+
+/**
+ * The version of the configuration as the last answer about the integration gave it. An
+ * integration just created whose POST answer carried no configuration has the first version;
+ * otherwise, without a version, the write reads it first.
+ */
+function startVersion(integration: Integration | undefined,
+  created: boolean): StartVersion | undefined {
+  const version = integration?.config?.current?.version;
+  if (typeof version === 'number') return { version, assumed: false };
+  return created ? { version: NEW_CONFIG_VERSION, assumed: true } : undefined;
+}
+
+/**
+ * Writes the configuration with the version Genesys holds, taken from an earlier answer when there
+ * is one, else read. A version conflict means something else wrote in between: read again and
+ * write again, a few times.
  */
 async function writeConfig(genesys: GenesysApi, id: string, settings: IntegrationSettings,
-  marker: string, log: Logger): Promise<void> {
+  marker: string, log: Logger, start?: StartVersion): Promise<void> {
+  let next = start;
+  const read = async () => (await step('reading the configuration', () => genesys.getConfig(id)))
+    .version;
   for (let attempt = 1; ; attempt++) {
-    const current = await step('reading the configuration', () => genesys.getConfig(id));
+    const version = next?.version ?? await read();
+    const assumed = next?.assumed ?? false;
+    next = undefined;
     const config: IntegrationConfiguration = {
       name: settings.name,
-      version: current.version,
+      version,
       properties: {
         awsAccountId: settings.accountId,
         awsAccountRegion: settings.region,
@@ -548,24 +753,29 @@ async function writeConfig(genesys: GenesysApi, id: string, settings: Integratio
     };
     try {
       await genesys.putConfig(id, config);
-      log.info('configuration written', { version: current.version, attempt });
+      log.info('configuration written', { version, attempt });
       return;
     } catch (error) {
       if (!(error instanceof GenesysConflictError)) {
-        throw inStep('writing the configuration', error);
+        // An assumed version may be refused in words the client does not take for a conflict:
+        // when the version Genesys holds differs, that was the reason; otherwise it was not.
+        const refused = assumed && error instanceof GenesysApiError && error.status === 400;
+        const actual = refused ? await read() : version;
+        if (actual === version) throw inStep('writing the configuration', error);
+        next = { version: actual, assumed: false };
       }
       if (attempt >= CONFIG_WRITE_ATTEMPTS) {
         throw new Error(`writing the configuration of integration ${id} met a version conflict ` +
           `${attempt} times: something else keeps changing it; stop that change and deploy again`);
       }
-      log.warn('configuration version conflict', { version: current.version, attempt });
+      log.warn('configuration version conflict', { version, attempt });
     }
   }
 }
 
 /**
- * Deletes an integration the failed operation created (and any duplicate a retried POST left
- * under the pending name), and says so in the error.
+ * Deletes an integration the failed operation created, and with `pending` the duplicates an
+ * uncertain create attempt may have left under that name, and says so in the error.
  */
 async function withCleanup(genesys: GenesysApi, id: string, error: unknown,
   log: Logger, pending?: string): Promise<Error> {
@@ -585,10 +795,11 @@ async function withCleanup(genesys: GenesysApi, id: string, error: unknown,
 }
 
 /** The integration a create left under the pending name, if any (the first of them). */
-async function findPending(genesys: GenesysApi, pending: string): Promise<string | undefined> {
+async function findPending(genesys: GenesysApi,
+  pending: string): Promise<Integration | undefined> {
   const all = await step('listing the EventBridge integrations',
     () => genesys.listEventBridgeIntegrations());
-  return all.find((i) => i.id && isPending(i, pending))?.id;
+  return all.find((i) => i.id && isPending(i, pending));
 }
 
 /**
@@ -615,14 +826,14 @@ async function sweepStrays(genesys: GenesysApi, pending: string, keepId: string,
 
 /**
  * How long after a create a duplicate may still appear: twice the longest attempt whose outcome
- * is unknown (no answer, or a server error), and at least `minimum`; none when every attempt
- * had a clear answer.
+ * is unknown, and at least `minimum`; `minimum` when the client cannot tell (no record); none
+ * when every attempt had a clear answer.
  */
-function settleTime(attempts: ReadonlyArray<Record<string, unknown>>, minimum: number): number {
-  const unclear = attempts.filter((a) => a.status === 0 || Number(a.status) >= 500);
-  if (unclear.length === 0) return 0;
-  const longest = Math.max(...unclear.map((a) => Number(a.durationMs) || 0));
-  return Math.max(minimum, 2 * longest);
+function settleTime(unclear: readonly UncertainWrite[] | undefined,
+  minimum: number): number | undefined {
+  if (!unclear) return minimum;
+  if (unclear.length === 0) return undefined;
+  return Math.max(minimum, 2 * Math.max(...unclear.map((w) => w.durationMs)));
 }
 
 /** Genesys refused a new integration because the organization holds the most it allows. */
@@ -722,6 +933,19 @@ function timeoutFromEnvironment(): number {
   const raw = process.env.LIFECYCLE_WAIT_TIMEOUT_SECONDS;
   const value = raw === undefined || raw === '' ? NaN : Number(raw);
   return (Number.isFinite(value) && value > 0 ? value : DEFAULT_WAIT_TIMEOUT_SECONDS) * 1000;
+}
+
+/** A whole number of at least 1 from an environment variable; undefined when it is not set. */
+function positiveFromEnvironment(env: Record<string, string | undefined>,
+  name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${name} must be a whole number of at least 1 (milliseconds or attempts), ` +
+      `got ${JSON.stringify(raw)}`);
+  }
+  return value;
 }
 
 function seconds(ms: number): number {

@@ -85,31 +85,13 @@ export interface LogContext {
   readonly [key: string]: unknown;
 }
 
-/**
- * Sees every record a logger and its children write, before redaction. The handler uses one to
- * learn from the Genesys client's per-attempt records whether a create was attempted more than
- * once.
- */
-export type LogTap = (message: string, data: Record<string, unknown> | undefined) => void;
-
 /** Writes redacted JSON lines that carry a fixed context. */
 export class Logger {
-  constructor(private readonly context: LogContext = {}, private readonly tap?: LogTap) {}
+  constructor(private readonly context: LogContext = {}) {}
 
   /** A logger that adds these keys to every line. */
   public child(context: LogContext): Logger {
-    return new Logger({ ...this.context, ...context }, this.tap);
-  }
-
-  /** A logger that also hands every record to `tap` (after any tap it already has). */
-  public tapped(tap: LogTap): Logger {
-    const previous = this.tap;
-    return new Logger(this.context, previous
-      ? (message, data) => {
-        previous(message, data);
-        tap(message, data);
-      }
-      : tap);
+    return new Logger({ ...this.context, ...context });
   }
 
   /** Routine progress. */
@@ -133,7 +115,6 @@ export class Logger {
   }
 
   private write(level: LogLevel, message: string, data?: Record<string, unknown>): void {
-    this.tap?.(message, data);
     const line = redact({
       timestamp: new Date().toISOString(),
       level,

@@ -80,9 +80,21 @@ export type SettingName =
 
 /** What the plan knows of the Genesys organization. */
 export interface OrgState {
-  /** Every EventBridge integration of the organization, with `config.current` expanded. */
+  /**
+   * Every EventBridge integration of the organization, with `config.current` expanded; or, with
+   * `onlyCurrent`, just the integration an Update acts on.
+   */
   readonly integrations: readonly Integration[];
-  /** The notification topic catalog (`availabletopics` with transports). */
+  /**
+   * `integrations` holds only the integration of the Update, read by its id. That is enough
+   * unless `needsWholeOrganization` says otherwise; a decision that needs more throws.
+   * @default false
+   */
+  readonly onlyCurrent?: boolean;
+  /**
+   * The notification topic catalog (`availabletopics` with transports). Only the topics that
+   * `topicsToVerify` names are looked up in it, so it may be empty when there are none.
+   */
   readonly topics: readonly AvailableTopic[];
   /** @default MAX_INTEGRATIONS_PER_ORG */
   readonly maxIntegrations?: number;
@@ -190,6 +202,31 @@ export function checkTopicsAvailable(topics: readonly string[],
   return problems;
 }
 
+/**
+ * Whether an Update must be decided against every integration of the organization rather than
+ * against its own integration alone: when that integration is gone (a new one is created, or an
+ * earlier generation adopted) or its suffix changes (a replacement looks for the previous
+ * generation, for another active integration with the suffix, and for room in the organization).
+ * A Create always needs the whole organization: pass no `current`.
+ */
+export function needsWholeOrganization(current: Integration | undefined,
+  desired: IntegrationSettings, previous?: IntegrationSettings): boolean {
+  if (!current) return true;
+  return configuredSettings(withFallback(current, previous)).eventSourceSuffix !== desired.suffix;
+}
+
+/**
+ * The topics of the desired filter that the topic catalog must confirm: all of them for a new
+ * integration (no `current`), and for an existing one only those it does not send yet, since
+ * Genesys accepted the others already. None means the catalog need not be read.
+ */
+export function topicsToVerify(current: Integration | undefined, desired: IntegrationSettings,
+  previous?: IntegrationSettings): string[] {
+  if (!current) return [...desired.topics];
+  const accepted = new Set(configuredSettings(withFallback(current, previous)).eventFilter ?? []);
+  return desired.topics.filter((t) => !accepted.has(t));
+}
+
 /** Decides what a CloudFormation event means for the integration. */
 export function plan(input: PlanInput): Decision {
   if (input.requestType === 'Delete') return planDelete(input);
@@ -237,10 +274,11 @@ function planDelete(input: PlanInput): Decision {
 /** A Create, or an Update whose integration no longer exists: a new integration, or adoption. */
 function planNew(input: PlanInput, desired: IntegrationSettings, org: OrgState,
   request: RequestType): Decision {
+  requireWholeOrganization(org, `a ${request} that creates or adopts an integration`);
   const found = adoptable(org, input.marker, desired.suffix, undefined);
   const candidate = found?.integration;
   const problems = [
-    ...checkTopicsAvailable(desired.topics, org.topics),
+    ...checkTopicsAvailable(topicsToVerify(undefined, desired), org.topics),
     ...suffixConflicts(org, desired.suffix, [candidate?.id]),
   ];
   if (!candidate && !hasRoom(org)) problems.push(orgFull(org));
@@ -285,11 +323,11 @@ function planUpdate(input: PlanInput, desired: IntegrationSettings, org: OrgStat
   const id = current.id as string;
   const actual = withFallback(current, input.previous);
   const changes = differences(actual, desired, input.marker);
-  const acceptedTopics = new Set(configuredSettings(actual).eventFilter ?? []);
-  const newTopics = desired.topics.filter((t) => !acceptedTopics.has(t));
-  const topicProblems = checkTopicsAvailable(newTopics, org.topics);
+  const topicProblems = checkTopicsAvailable(topicsToVerify(current, desired, input.previous),
+    org.topics);
 
   if (changes.includes('suffix')) {
+    requireWholeOrganization(org, 'a suffix change');
     const found = adoptable(org, input.marker, desired.suffix, id);
     const candidate = found?.integration;
     const problems = [
@@ -466,7 +504,6 @@ function withFallback(integration: Integration,
   };
 }
 
-/** An integration of this resource, found by its marker and suffix, other than `exceptId`. */
 /**
  * An integration of this resource other than `exceptId`: one that carries the marker and the
  * suffix, or else one created under the pending name and never configured.
@@ -493,6 +530,14 @@ function suffixConflicts(org: OrgState, suffix: string,
       `integration ${shown(i.config?.current?.name ?? i.name ?? '')} (${i.id}); ` +
       'Genesys requires the suffix to be unique among active integrations: choose another ' +
       'suffix, or deactivate or delete that integration');
+}
+
+/** Refuses to decide from the Update's own integration what depends on the whole organization. */
+function requireWholeOrganization(org: OrgState, what: string): void {
+  if (org.onlyCurrent) {
+    throw new Error(`plan: ${what} must be decided against every integration of the ` +
+      'organization, not only the one the Update acts on');
+  }
 }
 
 function hasRoom(org: OrgState): boolean {

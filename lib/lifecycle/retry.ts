@@ -5,7 +5,11 @@
 
 /** How often and for how long a call is retried. */
 export interface RetryOptions {
-  /** Attempts in total, the first one included. @default 6 */
+  /**
+   * Attempts in total, the first one included. Ten attempts that each wait a Retry-After of 5 s
+   * ride out a rate limit of 45 s, well within the budget.
+   * @default 10
+   */
   readonly maxAttempts?: number;
   /** Ceiling of the first backoff; it doubles with every attempt. @default 500 */
   readonly baseDelayMs?: number;
@@ -17,7 +21,7 @@ export interface RetryOptions {
 
 /** The defaults of `RetryOptions`. */
 export const DEFAULT_RETRY: Readonly<Required<RetryOptions>> = {
-  maxAttempts: 6,
+  maxAttempts: 10,
   baseDelayMs: 500,
   maxDelayMs: 20_000,
   budgetMs: 120_000,
