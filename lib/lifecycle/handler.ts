@@ -193,7 +193,7 @@ export type GenesysFactory = (connection: Connection, credentials: GenesysCreden
 
 /** Dependencies of the handlers, replaceable in tests. */
 export interface LifecycleOptions {
-  /** Builds the Genesys client. @default - a GenesysClient with its default retry policy */
+  /** Builds the Genesys client. @default - a GenesysClient with `clientSettings(handler)` */
   readonly genesys?: GenesysFactory;
   /** Reads the OAuth client from Secrets Manager. @default readGenesysCredentials */
   readonly credentials?: (secretArn: string) => Promise<GenesysCredentials>;
