@@ -275,5 +275,5 @@ function perIntegrationNote(ours: number, plain: number, tokened: number): strin
     `resource attribute costs ${fixed(tokened, 1)} ms, which puts about ` +
     `${fixed(share * 100, 0)} % of the difference on the custom resource and the Fn::GetAtt ` +
     'token in the bus name and every rule pattern; the rest is the secret grant on the shared ' +
-    'role and the per-integration validations (one of them visits every construct of the app).';
+    'role, the per-integration validations and the topic filter computed at synth time.';
 }

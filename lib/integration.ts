@@ -30,6 +30,13 @@ const ATTRIBUTES: typeof contract.ATTRIBUTES = {
 const INTEGRATION_SYMBOL = Symbol.for('cdk-genesys-eventbridge.GenesysEventBridgeIntegration');
 
 /**
+ * Every integration of an app (keyed by the app's root construct), in the order of construction.
+ * The app-wide checks compare integrations with each other; keeping them here spares each one a
+ * walk over the whole construct tree, which would make synthesis quadratic in the app's size.
+ */
+const INTEGRATIONS_OF_APP = new WeakMap<IConstruct, GenesysEventBridgeIntegration[]>();
+
+/**
  * What every Genesys Cloud EventBridge integration is configured with, whether it stands alone
  * (`GenesysEventBridgeIntegration`) or is part of a unit (`GenesysEventBridge`).
  */
@@ -227,6 +234,9 @@ export class GenesysEventBridgeIntegration extends Construct {
 
     this.node.addValidation({ validate: () => this.validateTopics() });
     this.node.addValidation({ validate: () => this.validateAcrossApp() });
+    const ofApp = INTEGRATIONS_OF_APP.get(this.node.root) ?? [];
+    ofApp.push(this);
+    INTEGRATIONS_OF_APP.set(this.node.root, ofApp);
   }
 
   /**
@@ -271,8 +281,7 @@ export class GenesysEventBridgeIntegration extends Construct {
    */
   private validateAcrossApp(): string[] {
     const organization = organizationKey(this.credentials);
-    const siblings = this.node.root.node.findAll()
-      .filter(GenesysEventBridgeIntegration.isGenesysEventBridgeIntegration)
+    const siblings = (INTEGRATIONS_OF_APP.get(this.node.root) ?? [])
       .filter((other) => organizationKey(other.credentials) === organization);
 
     const errors: string[] = [];
