@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, BuildOptions } from 'esbuild';
 import { GoalRow, Section, table } from './report';
 import { elapsedMs, fixed, median, range } from './stats';
 
@@ -144,14 +144,8 @@ async function buildBaseline(root: string, outfile: string, externals: string[])
       loader: 'ts',
       sourcefile: 'baseline-entry.ts',
     },
+    ...handlerBundleOptions(root),
     outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['@aws-sdk/*'],
-    legalComments: 'none',
     logLevel: 'error',
   });
 }
@@ -206,4 +200,9 @@ function loadMissNote(handlerLoad: number, externalLoad: number, stubbedLoad: nu
 
 function kb(bytes: number): string {
   return `${(bytes / 1000).toFixed(1)} kB`;
+}
+
+/** The esbuild options of the handler bundle (scripts/handler-bundle-options.json). */
+function handlerBundleOptions(root: string): BuildOptions {
+  return JSON.parse(readFileSync(join(root, 'scripts', 'handler-bundle-options.json'), 'utf8'));
 }
