@@ -31,7 +31,9 @@ export const GENESYS_DOMAINS: Readonly<Record<string, string>> = {
 export interface GenesysEndpoints {
   /** Base URL of the Platform API, without a trailing slash, e.g. `https://api.mypurecloud.com`. */
   readonly apiBaseUrl: string;
-  /** Base URL of the OAuth server, without a trailing slash, e.g. `https://login.mypurecloud.com`. */
+  /**
+   * Base URL of the OAuth server, without a trailing slash, e.g. `https://login.mypurecloud.com`.
+   */
   readonly loginBaseUrl: string;
 }
 
@@ -45,7 +47,8 @@ export function endpointsOfRegion(region: string): GenesysEndpoints | undefined 
 /** `genesysRegion`: one of the Genesys Cloud regions. */
 export function checkGenesysRegion(value: unknown, property = 'genesysRegion'): string | undefined {
   if (typeof value === 'string' && value in GENESYS_DOMAINS) return undefined;
-  return `${property} must be a Genesys Cloud region (one of ${Object.keys(GENESYS_DOMAINS).join(', ')}), ` +
+  const regions = Object.keys(GENESYS_DOMAINS).join(', ');
+  return `${property} must be a Genesys Cloud region (one of ${regions}), ` +
     `got ${JSON.stringify(value)}`;
 }
 
@@ -55,13 +58,17 @@ export function checkEndpoint(value: unknown, property: string): string | undefi
   try {
     url = new URL(String(value));
   } catch {
-    return `${property} must be an absolute URL such as "https://api.example.com", got ${JSON.stringify(value)}`;
+    return `${property} must be an absolute URL such as "https://api.example.com", ` +
+      `got ${JSON.stringify(value)}`;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return `${property} must use https (or http for a local test environment), got ${JSON.stringify(value)}`;
+    return `${property} must use https (or http for a local test environment), ` +
+      `got ${JSON.stringify(value)}`;
   }
-  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
-    return `${property} must be a base URL with no path, query or credentials, got ${JSON.stringify(value)}`;
+  const hasPath = url.pathname !== '/' && url.pathname !== '';
+  if (url.username || url.password || url.search || url.hash || hasPath) {
+    return `${property} must be a base URL with no path, query or credentials, ` +
+      `got ${JSON.stringify(value)}`;
   }
   return undefined;
 }

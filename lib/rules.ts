@@ -67,7 +67,8 @@ export function checkAccountId(value: unknown, property = 'awsAccountId'): strin
 /** `awsRegion`: a hyphenated region code where EventBridge exists. */
 export function checkRegion(value: unknown, property = 'awsRegion'): string | undefined {
   if (typeof value === 'string' && EVENTBRIDGE_REGIONS.includes(value)) return undefined;
-  return `${property} must be an AWS region where EventBridge exists (such as "us-east-1"), got ${shown(value)}`;
+  return `${property} must be an AWS region where EventBridge exists (such as "us-east-1"), ` +
+    `got ${shown(value)}`;
 }
 
 /** `eventSourceSuffix`: 1 to 64 characters of `A-Z a-z 0-9 . - _`. */
@@ -76,7 +77,8 @@ export function checkSuffix(value: unknown, property = 'eventSourceSuffix'): str
     return `${property} must not be empty, got ${shown(value)}`;
   }
   if (value.length > MAX_SUFFIX_LENGTH) {
-    return `${property} must be at most ${MAX_SUFFIX_LENGTH} characters long, got ${value.length} characters: ${shown(value)}`;
+    return `${property} must be at most ${MAX_SUFFIX_LENGTH} characters long, ` +
+      `got ${value.length} characters: ${shown(value)}`;
   }
   if (!SUFFIX.test(value)) {
     return `${property} may only contain the characters A-Z a-z 0-9 . - _, got ${shown(value)}`;
@@ -88,13 +90,15 @@ export function checkSuffix(value: unknown, property = 'eventSourceSuffix'): str
 export function checkTopic(value: unknown, property = 'topic'): string | undefined {
   if (typeof value === 'string' && TOPIC.test(value)) return undefined;
   return `${property} must be a Genesys notification topic such as "v2.users.{id}.presence" ` +
-    `(segments of letters, digits, _ or -, or {id} placeholders, starting with v2), got ${shown(value)}`;
+    '(segments of letters, digits, _ or -, or {id} placeholders, starting with v2), ' +
+    `got ${shown(value)}`;
 }
 
 /** The topic filter: at least one topic, since Genesys sends nothing for an empty filter. */
 export function checkTopicFilter(value: unknown, property = 'topics'): string | undefined {
   if (!Array.isArray(value) || value.length === 0) {
-    return `${property} must name at least one topic: an integration with an empty topic filter receives no events, got ${shown(value)}`;
+    return `${property} must name at least one topic: an integration with an empty topic ` +
+      `filter receives no events, got ${shown(value)}`;
   }
   for (const [i, topic] of value.entries()) {
     const problem = checkTopic(topic, `${property}[${i}]`);
@@ -109,7 +113,8 @@ export function partnerEventSourceName(organizationId: string, suffix: string): 
 }
 
 /** The ARN of a partner event source in a region. */
-export function partnerEventSourceArn(region: string, partition: string, sourceName: string): string {
+export function partnerEventSourceArn(
+  region: string, partition: string, sourceName: string): string {
   return `arn:${partition}:events:${region}::event-source/${sourceName}`;
 }
 
