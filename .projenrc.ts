@@ -83,7 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.gitignore.removePatterns('/lib');
 project.gitignore.exclude('lib/**/*.js', 'lib/**/*.d.ts', '/assets/', '/cdk.out/', 'examples/cdk.out/', '*.tsbuildinfo');
 project.npmignore?.removePatterns('/lib/');
-project.npmignore?.exclude('lib/**/*.ts', '!lib/**/*.d.ts', 'lib/lifecycle/', '/examples/', '/bench/', '/.ci/');
+project.npmignore?.exclude('lib/**/*.ts', '!lib/**/*.d.ts', 'lib/lifecycle/', '/examples/', '/bench/', '/.ci/', '/scripts/');
 project.npmignore?.include('/assets/');
 
 // The handler imports the AWS SDK clients that the Lambda runtime provides; the benchmarks, the
@@ -92,13 +92,13 @@ for (const pattern of ['lib/lifecycle/**', 'bench/**', 'scripts/**', 'examples/*
   project.eslint?.allowDevDeps(pattern);
 }
 
-// The lifecycle handler is bundled before anything compiles or tests, so the constructs always
-// find their asset.
+// The lifecycle handler is bundled whenever the constructs compile or are tested, so they always
+// find their asset, and the packed module always carries it.
 const bundle = project.addTask('bundle:handler', {
   description: 'Bundle the lifecycle handler with esbuild into assets/lifecycle-handler',
   exec: 'node scripts/bundle-handler.mjs',
 });
-project.preCompileTask.spawn(bundle);
+project.compileTask.prependSpawn(bundle);
 project.testTask.prependSpawn(bundle);
 
 // The test command also proves the templates: cfn-lint over the example app, and the integ-runner
