@@ -17,7 +17,11 @@ import {
   InMemoryPartnerSide,
   RecordedRequest,
 } from './support/genesys-emulator';
-import { GenesysClient, GenesysRateLimitError } from '../lib/lifecycle/genesys-client';
+import {
+  clearGenesysTokenCache,
+  GenesysClient,
+  GenesysRateLimitError,
+} from '../lib/lifecycle/genesys-client';
 import { Integration, IntegrationConfiguration } from '../lib/lifecycle/genesys-models';
 import {
   clientSettings,
@@ -927,9 +931,14 @@ describe('Genesys calls per operation', () => {
     };
   }
 
-  /** Carries an event to completion and returns the calls it took. */
-  async function callsOf(event: LifecycleEvent, handler = lifecycle()): Promise<Calls> {
+  /**
+   * Carries an event to completion and returns the calls it took, from cold functions: the
+   * client's token and organization caches are cleared first, unless the function is warm.
+   */
+  async function callsOf(event: LifecycleEvent, handler = lifecycle(),
+    warm = false): Promise<Calls> {
     await emulator.idle();
+    if (!warm) clearGenesysTokenCache();
     const run = counted(handler);
     await deploy(run.handler, event);
     return run.calls;
@@ -963,6 +972,17 @@ describe('Genesys calls per operation', () => {
 
     expect(calls.onEvent).toEqual([ORG, READ, CATALOG, PUT]);
     expect(calls.polls.flat()).toEqual([]);
+  });
+
+  test('changes topics with three calls in a warm function, which knows the organization', async () => {
+    const first = await create();
+    const both = properties({ Topics: [PRESENCE, QUEUE_USERS] });
+
+    const calls = await callsOf(updateEvent(first.physicalResourceId, both, properties()),
+      lifecycle(), true);
+
+    expect(calls.onEvent).toEqual([READ, CATALOG, PUT]);
+    expect(emulator.apiCalls().filter((r) => r.path === '/api/v2/organizations/me')).toHaveLength(1);
   });
 
   test('renames with three calls, writing the version the integration read returned', async () => {

@@ -185,9 +185,16 @@ function rememberToken(token: string): void {
   if (recentTokens.length > RECENT_TOKENS_KEPT) recentTokens.shift();
 }
 
-/** Forgets every cached token (for tests, or after a credential rotation). */
+/**
+ * Organizations by API URL and the token cache's key. An OAuth client belongs to one organization
+ * for its whole life, so a warm invocation names the partner source without asking again.
+ */
+const organizationCache = new Map<string, Organization>();
+
+/** Forgets every cached token and organization (for tests, or after a credential rotation). */
 export function clearGenesysTokenCache(): void {
   tokenCache.clear();
+  organizationCache.clear();
   tokenRequests.clear();
   recentTokens.length = 0;
 }
@@ -280,7 +287,12 @@ export class GenesysClient implements GenesysApi {
 
   /** @inheritdoc */
   async getOrganization(): Promise<Organization> {
-    return this.api<Organization>('GET', '/api/v2/organizations/me');
+    const key = `${this.apiBaseUrl}\n${this.cacheKey}`;
+    const cached = organizationCache.get(key);
+    if (cached) return cached;
+    const organization = await this.api<Organization>('GET', '/api/v2/organizations/me');
+    if (organization.id) organizationCache.set(key, organization);
+    return organization;
   }
 
   /** @inheritdoc */

@@ -38,8 +38,9 @@
  *   from the POST's answer, or the first version; read only after a refusal), PATCH: six, then one
  *   read of the integration per isComplete poll. The listing is repeated only after an uncertain
  *   create attempt.
- * - Update that keeps the suffix: the organization, the integration by id (with its configuration
- *   and version), the topic catalog only when topics are added, then the writes the change needs.
+ * - Update that keeps the suffix: the organization (a warm function knows it already), the
+ *   integration by id (with its configuration and version), the topic catalog only when topics
+ *   are added, then the writes the change needs.
  *   A suffix change lists the organization instead, as a Create does, to find a previous
  *   generation, a conflicting suffix and room for the replacement.
  * - Delete: DELETE only.
@@ -400,7 +401,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
 
     // The partner source name, returned in Data on every Create and Update, holds the organization
     // id. Nothing else names it: CloudFormation's Update event carries no previous attributes and
-    // the integration models carry no organization, so this read cannot be avoided.
+    // the integration models carry no organization. A cold function reads it; the client keeps it
+    // for the warm ones, since an OAuth client never changes organization.
     const organization = await step('reading the organization', () => genesys.getOrganization());
     const known = await readIntegrations(genesys, event, settings, previous);
     // The catalog confirms topics that Genesys has not accepted yet: every topic of a new
