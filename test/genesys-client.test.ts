@@ -261,11 +261,24 @@ describe('retries', () => {
     expect(emulator.apiCalls().map((r) => r.status)).toEqual([429, 429, 200]);
   });
 
-  test('waits the backoff when it is longer than the Retry-After', async () => {
+  test('waits the Retry-After and a jitter of at most a tenth of it, not the backoff', async () => {
     emulator.inject(
       { fault: { kind: 'status', status: 429, retryAfterSeconds: 1 }, match: ORG, times: 4 });
     await client({ random: () => 0.99, retry: { baseDelayMs: 1000 } }).getOrganization();
-    expect(waits).toEqual([1000, 1980, 3960, 7920]);
+    expect(waits).toEqual([1099, 1099, 1099, 1099]);
+  });
+
+  test('caps the jitter after a Retry-After at one second', async () => {
+    emulator.inject(
+      { fault: { kind: 'status', status: 429, retryAfterSeconds: 40 }, match: ORG, times: 1 });
+    await client({ random: () => 0.99 }).getOrganization();
+    expect(waits).toEqual([40_990]);
+  });
+
+  test('falls back to the backoff after a 429 without Retry-After', async () => {
+    emulator.inject({ fault: { kind: 'status', status: 429 }, match: ORG, times: 3 });
+    await client({ random: () => 0.99, retry: { baseDelayMs: 1000 } }).getOrganization();
+    expect(waits).toEqual([990, 1980, 3960]);
   });
 
   test('retries 500 and 503 with a growing capped backoff', async () => {
@@ -303,7 +316,7 @@ describe('retries', () => {
     await client({ random: () => 0.5 }).getOrganization();
 
     expect(DEFAULT_RETRY.maxAttempts).toBeGreaterThanOrEqual(7);
-    expect(waits).toEqual([5000, 5000, 5000, 5000, 5000, 8000]);
+    expect(waits).toEqual([5250, 5250, 5250, 5250, 5250, 5250]);
     expect(emulator.requests.map((r) => r.status))
       .toEqual([429, 429, 429, 429, 429, 429, 200, 200]);
   });
@@ -317,7 +330,7 @@ describe('retries', () => {
     const err = await rejection(client({ retry: { budgetMs: 60_000 } }).getOrganization());
     expect(err).toBeInstanceOf(GenesysRateLimitError);
     expect(err).toMatchObject({ status: 429, attempts: 2, retryAfterMs: 30_000 });
-    expect(waits).toEqual([30_000]);
+    expect(waits).toEqual([30_500]);
   });
 
   test('gives up with GenesysApiError after the last attempt of a 5xx', async () => {

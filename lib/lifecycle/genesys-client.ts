@@ -14,7 +14,7 @@ import type {
   Organization,
   UncertainWrite,
 } from './genesys-models';
-import { backoffDelayMs, resolveRetryOptions, retryAfterMs } from './retry';
+import { backoffDelayMs, resolveRetryOptions, retryAfterDelayMs, retryAfterMs } from './retry';
 import type { RetryOptions } from './retry';
 
 export type { RetryOptions } from './retry';
@@ -470,8 +470,11 @@ export class GenesysClient implements GenesysApi {
 
       const asked = outcome.kind === 'answer'
         ? retryAfterMs(outcome.headers.get('retry-after'), this.now()) : undefined;
-      // Never earlier than Genesys asked, even when that is longer than the backoff cap.
-      const delay = Math.max(backoffDelayMs(attempt, this.retry, this.random), asked ?? 0);
+      // When Genesys says how long to wait, that wait (never shorter, even beyond the backoff
+      // cap); otherwise the backoff.
+      const delay = asked !== undefined
+        ? retryAfterDelayMs(asked, this.random)
+        : backoffDelayMs(attempt, this.retry, this.random);
       const spent = this.now() - started;
       if (attempt >= this.retry.maxAttempts || spent + delay >= this.retry.budgetMs) {
         this.log({ ...log, gaveUp: true });

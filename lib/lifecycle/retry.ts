@@ -1,6 +1,6 @@
 /**
- * The retry policy of the Genesys client: capped exponential backoff with full jitter, bounded
- * by a number of attempts and by a total time budget, and never earlier than a Retry-After.
+ * The retry policy of the Genesys client: capped exponential backoff with full jitter, or the
+ * Retry-After an answer asks for, bounded by a number of attempts and by a total time budget.
  */
 
 /** How often and for how long a call is retried. */
@@ -13,7 +13,7 @@ export interface RetryOptions {
   readonly maxAttempts?: number;
   /** Ceiling of the first backoff; it doubles with every attempt. @default 500 */
   readonly baseDelayMs?: number;
-  /** Upper bound of one backoff (a longer Retry-After still wins). @default 20000 */
+  /** Upper bound of one backoff (a Retry-After is waited in full, however long). @default 20000 */
   readonly maxDelayMs?: number;
   /** Time budget of one call, all attempts and waits included. @default 120000 */
   readonly budgetMs?: number;
@@ -50,6 +50,17 @@ export function backoffDelayMs(attempt: number, options: Required<RetryOptions>,
   random: () => number): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
   return Math.floor(random() * ceiling);
+}
+
+/**
+ * The wait after an answer that asked for `retryAfterMs`: exactly that, plus a jitter of up to a
+ * tenth of it (one second at most), so that the functions of one deployment that were refused
+ * together do not all come back in the same millisecond. Genesys has said when it will take the
+ * call again, so the exponential backoff does not add to it: that would only hold the deployment
+ * up after the rate limit has passed.
+ */
+export function retryAfterDelayMs(retryAfterMs: number, random: () => number): number {
+  return retryAfterMs + Math.floor(random() * Math.min(1000, retryAfterMs / 10));
 }
 
 /**
