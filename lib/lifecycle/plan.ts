@@ -303,18 +303,27 @@ function planNew(input: PlanInput, desired: IntegrationSettings, org: OrgState,
   }
   return {
     action: isCreate ? 'create' : 'replace',
-    steps: {
-      createIntegration: true,
-      writeConfig: true,
-      setState: 'ENABLED',
-      awaitActive: true,
-      awaitSource: true,
-      disableAfter: !desired.enabled,
-      deleteOnFailure: true,
-      newPhysicalId: true,
-    },
+    steps: newIntegrationSteps(desired),
     changes: [],
     reason: isCreate ? 'new resource' : `integration ${input.physicalResourceId} no longer exists`,
+  };
+}
+
+/**
+ * The steps of an integration made from nothing: created, configured and enabled (a disabled
+ * integration never creates its partner source, so one that should be disabled is disabled only
+ * after the source exists), deleted again if anything fails, and under a new physical id.
+ */
+function newIntegrationSteps(desired: IntegrationSettings): Steps {
+  return {
+    createIntegration: true,
+    writeConfig: true,
+    setState: 'ENABLED',
+    awaitActive: true,
+    awaitSource: true,
+    disableAfter: !desired.enabled,
+    deleteOnFailure: true,
+    newPhysicalId: true,
   };
 }
 
@@ -356,16 +365,7 @@ function planUpdate(input: PlanInput, desired: IntegrationSettings, org: OrgStat
     if (hasRoom(org)) {
       return {
         action: 'replace',
-        steps: {
-          createIntegration: true,
-          writeConfig: true,
-          setState: 'ENABLED',
-          awaitActive: true,
-          awaitSource: true,
-          disableAfter: !desired.enabled,
-          deleteOnFailure: true,
-          newPhysicalId: true,
-        },
+        steps: newIntegrationSteps(desired),
         changes,
         reason: 'event source suffix changed',
       };

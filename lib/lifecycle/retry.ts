@@ -53,14 +53,14 @@ export function backoffDelayMs(attempt: number, options: Required<RetryOptions>,
 }
 
 /**
- * The wait after an answer that asked for `retryAfterMs`: exactly that, plus a jitter of up to a
+ * The wait after an answer that asked for `askedMs`: exactly that, plus a jitter of up to a
  * tenth of it (one second at most), so that the functions of one deployment that were refused
  * together do not all come back in the same millisecond. Genesys has said when it will take the
  * call again, so the exponential backoff does not add to it: that would only hold the deployment
  * up after the rate limit has passed.
  */
-export function retryAfterDelayMs(retryAfterMs: number, random: () => number): number {
-  return retryAfterMs + Math.floor(random() * Math.min(1000, retryAfterMs / 10));
+export function retryAfterDelayMs(askedMs: number, random: () => number): number {
+  return askedMs + Math.floor(random() * Math.min(1000, askedMs / 10));
 }
 
 /**

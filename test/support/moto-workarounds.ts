@@ -322,16 +322,21 @@ export class EventBridgeCorrections {
     return answer;
   }
 
+  /**
+   * Correction 'unknown-source-is-not-found': moto fails with 500 (a KeyError) on a source name
+   * it never saw, where EventBridge answers ResourceNotFoundException.
+   */
+  private sourceNotFoundFor500(answer: Upstream, input: Json): Upstream {
+    if (answer.status < 500) return answer;
+    this.count('unknown-source-is-not-found');
+    return EventBridgeCorrections.error('ResourceNotFoundException',
+      `Event source ${input.Name} does not exist.`);
+  }
+
   private async deletePartnerSource(
     request: http.IncomingMessage, body: Buffer, region: string, input: Json,
   ): Promise<Upstream> {
-    const answer = await this.forward(request, body);
-    if (answer.status >= 500) {
-      // Correction 'unknown-source-is-not-found': moto fails with 500 on a name it never saw.
-      this.count('unknown-source-is-not-found');
-      return EventBridgeCorrections.error('ResourceNotFoundException',
-        `Event source ${input.Name} does not exist.`);
-    }
+    const answer = this.sourceNotFoundFor500(await this.forward(request, body), input);
     const record = this.sources.get(`${region}\n${input.Name}`);
     if (record && answer.status === 200) record.deleted = true;
     return answer;
@@ -340,14 +345,7 @@ export class EventBridgeCorrections {
   private async describeSource(
     request: http.IncomingMessage, body: Buffer, region: string, input: Json,
   ): Promise<Upstream> {
-    const answer = await this.forward(request, body);
-    if (answer.status >= 500) {
-      // Correction 'unknown-source-is-not-found': moto fails with 500 (KeyError) where EventBridge
-      // answers ResourceNotFoundException.
-      this.count('unknown-source-is-not-found');
-      return EventBridgeCorrections.error('ResourceNotFoundException',
-        `Event source ${input.Name} does not exist.`);
-    }
+    const answer = this.sourceNotFoundFor500(await this.forward(request, body), input);
     if (answer.status !== 200) return answer;
 
     const record = this.sources.get(`${region}\n${input.Name}`);
