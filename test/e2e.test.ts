@@ -309,44 +309,99 @@ describe('the lifecycle of one integration, end to end', () => {
     expect(bodies(got.presence)).toEqual([{ presenceDefinition: { systemPresence: 'Busy' } }]);
   });
 
+  /**
+   * The organization producing numbered events of a topic without pause, one every 20 ms, each
+   * sent through every integration that subscribes to the topic at that moment (as Genesys fans a
+   * notification out), until `stop()`.
+   */
+  function produce(topic: string) {
+    const produced: Array<{ n: number; through: string[] }> = [];
+    let running = true;
+    let failure: unknown;
+    const loop = (async () => {
+      for (let n = 1; running; n += 1) {
+        produced.push({ n, through: await world.emulator.publishToOrganization(topic, { n }) });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })().catch((error) => { failure = error; });
+    return {
+      produced,
+      /** Waits until `count` more events were produced. */
+      more: async (count: number) => {
+        const target = produced.length + count;
+        await eventually(`${count} more events`, async () => failure ?? produced.length >= target);
+        if (failure) throw failure;
+      },
+      stop: async () => {
+        running = false;
+        await loop;
+        if (failure) throw failure;
+        return produced;
+      },
+    };
+  }
+
   test('replaces the integration when the suffix changes, losing no event across the switch', async () => {
     const oldId = resource.physicalId!;
     const oldSource = resource.data.EventSourceName as string;
     const newSource = world.emulator.partnerSourceName('contact-center-v2');
-    const sent = (via: string, n: number) => publish(via, PRESENCE, { n });
     const integrationIds = () => world.emulator.integrations().map((i) => i.id).sort();
+    const stream = produce(PRESENCE);
+    await stream.more(3);
 
     const replaced = await resource.update(world.properties({
       Topics: [PRESENCE, ROUTING],
       EventSourceSuffix: 'contact-center-v2',
     }), {
       // Between the update and CloudFormation's cleanup: both integrations exist, the stack creates
-      // the new bus (its EventSourceName changed) and its rules, events keep flowing.
+      // the new bus (its EventSourceName changed) and its rules, and events keep flowing.
       beforeCleanup: async (newId) => {
         expect(newId).not.toBe(oldId);
         expect(integrationIds()).toEqual([oldId, newId].sort());
-        await sent(oldId, 1);
         await newBus(newSource);
         await route(newSource, PRESENCE, 'presence-v2');
-        await sent(oldId, 2);
-        await sent(newId, 3);
+        await stream.more(3);
       },
     });
+    await stream.more(3);
+    const produced = await stream.stop();
 
     expect(replaced.ok).toBe(true);
     expect(replaced.steps.map((s) => [s.request.RequestType, s.response.Status])).toEqual([
       ['Update', 'SUCCESS'], ['Delete', 'SUCCESS'],
     ]);
     expect(resource.data.EventSourceName).toBe(newSource);
-    expect(integrationIds()).toEqual([resource.physicalId]);
-    await expect(sent(oldId, 0)).rejects.toThrow(/does not exist/);
-    await sent(resource.physicalId!, 4);
+    const newId = resource.physicalId!;
+    expect(integrationIds()).toEqual([newId]);
 
-    const got = await received({ 'presence': 2, 'presence-v2': 2 });
-    expect(got.presence.map((e) => e.detail.eventBody.n).sort()).toEqual([1, 2]);
-    expect(got.presence.every((e) => e.source === oldSource)).toBe(true);
-    expect(got['presence-v2'].map((e) => e.detail.eventBody.n).sort()).toEqual([3, 4]);
-    expect(got['presence-v2'].every((e) => e.source === newSource)).toBe(true);
+    // Every event the organization produced went through at least one integration: first the
+    // old one, then both, then the new one alone.
+    expect(produced.filter((p) => p.through.length === 0)).toEqual([]);
+    expect(produced[0].through).toEqual([oldId]);
+    expect(produced.some((p) => p.through.length === 2)).toBe(true);
+    expect(produced[produced.length - 1].through).toEqual([newId]);
+
+    // And every one of them reached a queue: the old bus's until the old integration went, the
+    // new bus's from the moment it existed (events sent to the new source before its bus existed
+    // were dropped by EventBridge, and reached the old bus through the old integration).
+    const arrived = { old: new Set<number>(), new: new Set<number>() };
+    const missing = () => produced.map((p) => p.n)
+      .filter((n) => !arrived.old.has(n) && !arrived.new.has(n));
+    await eventually('every produced event to arrive', async () => {
+      for (const event of await drainQueue(world.sqs, queues.presence.queueUrl)) {
+        expect(event.source).toBe(oldSource);
+        arrived.old.add(event.detail.eventBody.n);
+      }
+      for (const event of await drainQueue(world.sqs, queues['presence-v2'].queueUrl)) {
+        expect(event.source).toBe(newSource);
+        arrived.new.add(event.detail.eventBody.n);
+      }
+      return missing().length === 0;
+    }, 10_000);
+    expect(missing()).toEqual([]);
+    expect(arrived.new.has(produced[produced.length - 1].n)).toBe(true);
+    expect(arrived.old.has(produced[produced.length - 1].n)).toBe(false);
+    await expect(publish(oldId, PRESENCE, { n: 0 })).rejects.toThrow(/does not exist/);
 
     // The old integration's source goes with it; its bus is the stack's to delete.
     await eventually('the old partner source to be deleted',

@@ -25,11 +25,15 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DEFAULT_CLIENTS, GenesysEmulator } from './genesys-emulator';
 import type { EmulatorOptions, PartnerSide } from './genesys-emulator';
 import { MotoServer, startMoto } from './moto';
 import { MotoPartnerSide } from './moto-partner-side';
 import { LifecycleHandler, ProviderFlow, ProviderFlowOptions } from './provider-flow';
+import { GenesysEventBridge, GenesysRegion, GenesysTopic } from '../../lib';
 
 /** The repository root. */
 export const ROOT = path.join(__dirname, '..', '..');
@@ -271,9 +275,41 @@ export interface RoutedQueue {
 }
 
 /**
- * The rule the construct synthesizes for one topic, `{ source: [name], 'detail-type': [topic] }`,
- * on a bus (the partner bus, whose name is the source name, unless told otherwise), with an SQS
- * queue as its target.
+ * The event pattern `GenesysEventBridge.onTopic()` synthesizes for one topic, read from the
+ * template of a stack that routes it, with the unit's `EventSourceName` attribute resolved to
+ * `sourceName`: the end-to-end rules are the construct's own, so a change of the pattern shows
+ * here as it would in a deployment.
+ */
+export function synthesizedTopicPattern(topic: string, sourceName: string): Record<string, unknown> {
+  const stack = new Stack(new App(), 'E2ePattern', {
+    env: { account: '123456789012', region: 'us-east-1' },
+  });
+  const unit = new GenesysEventBridge(stack, 'Genesys', {
+    credentials: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Client',
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:genesys/e2e-AbCdEf'),
+    genesysRegion: GenesysRegion.US_EAST_1,
+    eventSourceSuffix: 'e2e',
+  });
+  unit.onTopic('Route', [GenesysTopic.of(topic)]);
+  const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
+  if (rules.length !== 1) throw new Error(`expected one rule in the template, found ${rules.length}`);
+  const resolveSource = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolveSource);
+    if (value === null || typeof value !== 'object') return value;
+    const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    if (getAtt) {
+      if (getAtt[1] !== 'EventSourceName') throw new Error(`unexpected Fn::GetAtt ${getAtt}`);
+      return sourceName;
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSource(v)]));
+  };
+  return resolveSource(rules[0].Properties.EventPattern) as Record<string, unknown>;
+}
+
+/**
+ * The rule the construct synthesizes for one topic (`synthesizedTopicPattern`), on a bus (the
+ * partner bus, whose name is the source name, unless told otherwise), with an SQS queue as its
+ * target.
  */
 export async function routeTopicToQueue(eventBridge: EventBridgeClient, sqs: SQSClient,
   busName: string, topic: string, queueName: string, source = busName): Promise<RoutedQueue> {
@@ -285,7 +321,7 @@ export async function routeTopicToQueue(eventBridge: EventBridgeClient, sqs: SQS
   await eventBridge.send(new PutRuleCommand({
     Name: ruleName,
     EventBusName: busName,
-    EventPattern: JSON.stringify({ 'source': [source], 'detail-type': [topic] }),
+    EventPattern: JSON.stringify(synthesizedTopicPattern(topic, source)),
   }));
   await eventBridge.send(new PutTargetsCommand({
     Rule: ruleName,

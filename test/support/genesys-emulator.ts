@@ -302,6 +302,26 @@ export class GenesysEmulator {
     await this.partnerSide.publish({ ...it.source }, entry);
   }
 
+  /**
+   * Sends one event of a topic the way an organization produces it: through every integration
+   * that is ACTIVE with a partner source and has the topic in its filter, each with its own
+   * envelope, as Genesys fans a notification out to every subscribed integration. Returns the ids
+   * of the integrations it went through (none when no integration sends the topic now).
+   */
+  async publishToOrganization(topic: string, eventBody: object): Promise<string[]> {
+    const through: string[] = [];
+    for (const it of [...this.store.values()]) {
+      // Checked just before each send: an integration may go away while an earlier one sends.
+      const filter = (it.config.properties as { eventFilter?: unknown }).eventFilter;
+      const sends = !it.deleted && it.intendedState === 'ENABLED' && it.reported.code === 'ACTIVE'
+        && it.source !== undefined && Array.isArray(filter) && filter.includes(topic);
+      if (!sends) continue;
+      await this.publish(it.id, topic, eventBody);
+      through.push(it.id);
+    }
+    return through;
+  }
+
   /** Resolves once no state transition or partner operation is pending. */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
@@ -684,9 +704,18 @@ export class GenesysEmulator {
           await this.partner(() => this.partnerSide.deleteSource({ ...old }));
         }
         if (withoutSource) return;
-        if (await this.partner(() => this.partnerSide.createSource({ ...wanted }))) {
-          it.source = wanted;
+        if (!await this.partner(() => this.partnerSide.createSource({ ...wanted }))) return;
+        const superseded = it.source !== undefined && !sameSource(it.source, wanted);
+        if (it.deleted || superseded) {
+          // Deleted, or re-activated elsewhere, while this source was being created: the delete
+          // or the newer activation found no source to remove, so this one goes now, as Genesys
+          // removes the source of a deleted integration and the old source of a re-activation.
+          await this.partner(() => this.partnerSide.deleteSource({ ...wanted }));
+          return;
         }
+        // A disable meanwhile keeps the source, and an activation elsewhere that has not run yet
+        // replaces it when it does.
+        it.source = wanted;
       });
     });
   }

@@ -324,10 +324,12 @@ export class EventBridgeCorrections {
 
   /**
    * Correction 'unknown-source-is-not-found': moto fails with 500 (a KeyError) on a source name
-   * it never saw, where EventBridge answers ResourceNotFoundException.
+   * it never saw, where EventBridge answers ResourceNotFoundException. A 500 on a name that was
+   * created through this proxy is a real failure of moto and passes through unchanged, so that
+   * the handler never mistakes it for a source still to come.
    */
-  private sourceNotFoundFor500(answer: Upstream, input: Json): Upstream {
-    if (answer.status < 500) return answer;
+  private sourceNotFoundFor500(answer: Upstream, region: string, input: Json): Upstream {
+    if (answer.status < 500 || this.sources.has(`${region}\n${input.Name}`)) return answer;
     this.count('unknown-source-is-not-found');
     return EventBridgeCorrections.error('ResourceNotFoundException',
       `Event source ${input.Name} does not exist.`);
@@ -336,7 +338,7 @@ export class EventBridgeCorrections {
   private async deletePartnerSource(
     request: http.IncomingMessage, body: Buffer, region: string, input: Json,
   ): Promise<Upstream> {
-    const answer = this.sourceNotFoundFor500(await this.forward(request, body), input);
+    const answer = this.sourceNotFoundFor500(await this.forward(request, body), region, input);
     const record = this.sources.get(`${region}\n${input.Name}`);
     if (record && answer.status === 200) record.deleted = true;
     return answer;
@@ -345,7 +347,7 @@ export class EventBridgeCorrections {
   private async describeSource(
     request: http.IncomingMessage, body: Buffer, region: string, input: Json,
   ): Promise<Upstream> {
-    const answer = this.sourceNotFoundFor500(await this.forward(request, body), input);
+    const answer = this.sourceNotFoundFor500(await this.forward(request, body), region, input);
     if (answer.status !== 200) return answer;
 
     const record = this.sources.get(`${region}\n${input.Name}`);
