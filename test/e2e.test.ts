@@ -25,6 +25,7 @@ import {
   startWorld,
   World,
 } from './support/e2e-world';
+import { trafficProblems } from './support/genesys-schema';
 import { MOTO_CREDENTIALS, startMoto, MotoServer } from './support/moto';
 import { MotoPartnerSide, envelopeProblem } from './support/moto-partner-side';
 import { CloudFormationResource, RESPONSE_URL_SECRET } from './support/provider-flow';
@@ -436,6 +437,12 @@ describe('the lifecycle of one integration, end to end', () => {
       async () => (await sourceState(world.eventBridge, source)) === 'DELETED');
     await deletePartnerBus(world.eventBridge, source, buses.get(source)!);
     expect(world.emulator.partnerErrors).toEqual([]);
+  });
+
+  test('exchanges only bodies that conform to Genesys\'s models, strictly read', () => {
+    const checked = world.emulator.requests.filter((r) => r.response !== undefined);
+    expect(checked.length).toBeGreaterThan(20);
+    expect(trafficProblems(world.emulator.requests)).toEqual([]);
   });
 
   test('never logs the ResponseURL, the OAuth client secret or a token', () => {

@@ -22,6 +22,7 @@ import type {
   PartnerSide,
   PartnerSource,
 } from './support/genesys-emulator';
+import { trafficProblems } from './support/genesys-schema';
 import { MotoServer, startMoto } from './support/moto';
 import { MotoPartnerSide } from './support/moto-partner-side';
 import { CfnRequest, CloudFormationResource, Operation } from './support/provider-flow';
@@ -846,6 +847,7 @@ describe('fault matrix', () => {
       });
 
       expect({ ok: op.ok, orphans }).toEqual({ ok: scenario.expected.ok, orphans: [] });
+      expect(trafficProblems(world.emulator.requests)).toEqual([]);
       const faulted = world.emulator.requests.filter((r) => r.fault !== undefined);
       expect(faulted.length).toBeGreaterThanOrEqual(requestFaults);
       if (scenario.expected.reason) {

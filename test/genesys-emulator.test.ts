@@ -5,8 +5,10 @@ import {
   GenesysEmulator,
   InMemoryPartnerSide,
 } from './support/genesys-emulator';
-import type { EmulatorOptions } from './support/genesys-emulator';
-import { SCHEMA_PATH, SHARED_SCHEMA_PATH, schemaErrors } from './support/genesys-schema';
+import type { EmulatorOptions, RecordedRequest } from './support/genesys-emulator';
+import {
+  SCHEMA_PATH, SHARED_SCHEMA_PATH, schemaErrors, trafficProblems,
+} from './support/genesys-schema';
 import { clearGenesysTokenCache, GenesysClient } from '../lib/lifecycle/genesys-client';
 import type { Integration, IntegrationConfiguration } from '../lib/lifecycle/genesys-models';
 
@@ -633,6 +635,30 @@ describe('the schema copy', () => {
     if (shared) {
       expect(repoCopy).toEqual(JSON.parse(fs.readFileSync(SHARED_SCHEMA_PATH, 'utf8')));
     }
+  });
+
+  test('flags traffic with a property its model does not name, in a request or an answer', () => {
+    const call = (over: Partial<RecordedRequest>): RecordedRequest => ({
+      method: 'GET',
+      path: '/api/v2/integrations/abc',
+      query: {},
+      body: undefined,
+      status: 200,
+      startedAt: 0,
+      durationMs: 1,
+      ...over,
+    });
+    const integration = { id: 'abc', name: 'x', intendedState: 'ENABLED' };
+    expect(trafficProblems([call({ response: integration })])).toEqual([]);
+    expect(trafficProblems([call({ response: { ...integration, madeUp: 1 } })]))
+      .toEqual([expect.stringMatching(/^GET \/api\/v2\/integrations\/abc answer 200: .*additional/)]);
+    expect(trafficProblems([call({
+      method: 'POST',
+      path: '/api/v2/integrations',
+      body: { name: 'x', integrationType: { id: 'amazon-eventbridge-source' }, extra: true },
+    })])).toEqual([expect.stringMatching(/^POST \/api\/v2\/integrations request: /)]);
+    expect(trafficProblems([call({ status: 404, response: { message: 'gone', status: 'x' } })]))
+      .toEqual([expect.stringMatching(/answer 404: ErrorBody/)]);
   });
 
   test('rejects a body that breaks the schema, so that conformance checks can fail', () => {

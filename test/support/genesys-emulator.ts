@@ -102,6 +102,8 @@ export interface RecordedRequest {
   body: unknown;
   /** Status answered; 0 when the socket was reset or the emulator stopped first. */
   status: number;
+  /** The JSON body answered; undefined without an answer or a body, and for the token endpoint. */
+  response?: unknown;
   /** `Date.now()` when the request arrived. */
   startedAt: number;
   /** Time until the answer was sent. */
@@ -384,7 +386,10 @@ export class GenesysEmulator {
     this.requests.push(record);
     const finish = (answer: Answer | undefined) => {
       record.durationMs = Date.now() - startedAt;
-      if (answer) record.status = this.send(res, answer);
+      if (!answer) return;
+      record.status = this.send(res, answer);
+      // The token endpoint's answer is a credential: the log keeps that it answered, not what.
+      if (record.status !== 0 && url.pathname !== TOKEN_PATH) record.response = answer.body;
     };
 
     const fault = this.faults.takeTransport(method, url.pathname);
