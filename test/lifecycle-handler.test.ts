@@ -337,6 +337,56 @@ describe('Create', () => {
     ]);
   });
 
+  test('treats a throttled Secrets Manager during the wait as not complete yet', async () => {
+    const handler = lifecycle();
+    const answer = await handler.onEvent(createEvent(properties()));
+    await emulator.waitFor((all) => all[0]?.reportedState?.code === 'ACTIVE');
+    await emulator.idle();
+    const event = { ...createEvent(properties()), ...answer } as IsCompleteEvent;
+    const throttled = Object.assign(new Error('Rate exceeded'),
+      { name: 'ThrottlingException', $fault: 'client' });
+    secretsManager.reset();
+    secretsManager.on(GetSecretValueCommand).rejectsOnce(throttled).resolves({
+      SecretString: JSON.stringify({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }),
+    });
+
+    expect((await handler.isComplete(event)).IsComplete).toBe(false);
+    expect((await handler.isComplete(event)).IsComplete).toBe(true);
+    expect(loggedMessage('check failed, retrying at the next poll').map((l) => l.error)).toEqual([
+      expect.stringMatching(/GetSecretValue .* failed with ThrottlingException/),
+    ]);
+    expect(emulator.integrations()).toHaveLength(1);
+  });
+
+  test('completes a disabled create whose disable took effect although its answer was lost', async () => {
+    const handler = lifecycle({ genesys: fastTimeoutClient(40, 1) });
+    const answer = await handler.onEvent(createEvent(properties({ Enabled: 'false' })));
+    emulator.inject({
+      fault: { kind: 'delay', ms: 120 },
+      match: { method: 'PATCH', path: /^\/api\/v2\/integrations\/[^/]+$/ },
+      times: 1,
+    });
+
+    const event = { ...createEvent(properties({ Enabled: 'false' })), ...answer } as IsCompleteEvent;
+    let lost = false;
+    for (let polls = 0; !lost && polls < 500; polls++) {
+      expect((await handler.isComplete(event)).IsComplete).toBe(false);
+      lost = loggedMessage('check failed, retrying at the next poll').length > 0;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    // The PATCH that timed out on the client's side lands: the integration is DISABLED now.
+    await emulator.waitFor((all) => all[0]?.intendedState === 'DISABLED');
+
+    expect((await handler.isComplete(event)).IsComplete).toBe(true);
+    expect(loggedMessage('check failed, retrying at the next poll')).toEqual([
+      expect.objectContaining({ error: expect.stringMatching(/^disabling the integration failed/) }),
+    ]);
+    expect(writeCalls().filter((r) => r.method === 'PATCH').map((r) => r.body)).toEqual([
+      { intendedState: 'ENABLED' },
+      { intendedState: 'DISABLED' },
+    ]);
+  });
+
   test('fails on a lasting hiccup once the wait is over', async () => {
     let clock = 0;
     const handler = lifecycle({ now: () => clock, waitTimeoutMs: 1000 });
@@ -761,6 +811,30 @@ describe('Update', () => {
     await expect(update(before.physicalResourceId, properties({ AwsRegion: 'eu-west-1' })))
       .rejects.toThrow(/reported ERROR while activating integration .*: Invalid AWS region "x"\.$/);
     expect(emulator.integration(before.physicalResourceId)).toBeDefined();
+  });
+
+  test('activates an integration left in ERROR again on the next deployment', async () => {
+    const before = await created();
+    const id = before.physicalResourceId;
+    emulator.inject({ fault: { kind: 'activationError', message: 'Invalid AWS region "x".' } });
+    await expect(update(id, properties({ AwsRegion: 'eu-west-1' }))).rejects.toThrow(/ERROR/);
+    expect(emulator.integration(id)).toMatchObject({
+      intendedState: 'ENABLED', reportedState: { code: 'ERROR' },
+    });
+    emulator.requests.length = 0;
+
+    // A later deployment that keeps the destination finds it ENABLED but not running: a PATCH
+    // ENABLED alone would change nothing.
+    const inEuWest = properties({ AwsRegion: 'eu-west-1' });
+    const redeployed = await update(id, { ...inEuWest, Topics: [PRESENCE, QUEUE_USERS] }, inEuWest);
+
+    expect(redeployed.physicalResourceId).toBe(id);
+    expect(emulator.integration(id)?.reportedState?.code).toBe('ACTIVE');
+    expect(writeCalls().filter((r) => r.method === 'PATCH').map((r) => r.body)).toEqual([
+      { intendedState: 'DISABLED' },
+      { intendedState: 'ENABLED' },
+    ]);
+    expect(partnerSide.find(emulator.partnerSourceName(SUFFIX))?.region).toBe('eu-west-1');
   });
 });
 

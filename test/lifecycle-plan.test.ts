@@ -332,10 +332,16 @@ const ROWS: Row[] = [
     steps: { ...NOTHING, setState: 'DISABLED' },
   },
   {
-    name: 'enables in place and waits for ACTIVE but not for a new source',
+    name: 'enables in place and waits for ACTIVE and the source, which a disable kept',
     input: update({}, [integration({ id: CURRENT, settings: { enabled: false } })]),
     action: 'update',
-    steps: { ...NOTHING, setState: 'ENABLED', awaitActive: true },
+    steps: { ...NOTHING, setState: 'ENABLED', awaitActive: true, awaitSource: true },
+  },
+  {
+    name: 'activates an integration left in ERROR again, going through DISABLED',
+    input: update({}, [integration({ id: CURRENT, intended: 'ENABLED', reported: 'ERROR' })]),
+    action: 'update',
+    steps: { ...NOTHING, restart: true, setState: 'ENABLED', awaitActive: true, awaitSource: true },
   },
   {
     name: 'writes the marker onto an integration that lacks it',
@@ -386,7 +392,8 @@ const ROWS: Row[] = [
       reported: 'INACTIVE',
     })], { region: 'us-east-1' }),
     action: 'update',
-    steps: { ...NOTHING, setState: 'ENABLED', awaitActive: true },
+    // Its new source was never created: the stack's bus needs it, so it is awaited.
+    steps: { ...NOTHING, setState: 'ENABLED', awaitActive: true, awaitSource: true },
   },
 
   // Replacement

@@ -488,6 +488,11 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
         await writeConfig(genesys, integrationId, settings, marker, ilog,
           startVersion(target, created));
       }
+      if (steps.restart) {
+        await step('setting the intended state to DISABLED before activating again',
+          () => genesys.setIntendedState(integrationId, 'DISABLED'));
+        ilog.info('intended state set', { intendedState: 'DISABLED', restart: true });
+      }
       if (steps.setState) {
         const state = steps.setState;
         await step(`setting the intended state to ${state}`,
@@ -537,10 +542,18 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     try {
       genesys = await connect(connection, log, 'isComplete');
 
-      if (work.awaitActive && !(await isActive(genesys, integrationId, wait))) {
-        return { IsComplete: false };
+      const client = genesys;
+      let disabled = false;
+      if (work.awaitActive) {
+        const integration = await step('reading the integration',
+          () => client.getIntegration(integrationId));
+        // The disable runs only once the integration is ACTIVE and its source exists; one that
+        // took effect although its answer was lost at an earlier poll leaves nothing to wait for.
+        disabled = work.disableAfter && integration.intendedState === 'DISABLED';
+        if (!disabled && !isActive(integration, integrationId, wait)) return { IsComplete: false };
       }
-      if (work.awaitSource && !(await sourceExists(event, settings, integrationId, wait))) {
+      if (!disabled && work.awaitSource &&
+        !(await sourceExists(event, settings, integrationId, wait))) {
         return { IsComplete: false };
       }
       if (work.pendingName && work.settleUntil !== undefined) {
@@ -550,8 +563,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
         }
         await sweepStrays(genesys, work.pendingName, integrationId, log);
       }
-      if (work.disableAfter) {
-        const client = genesys;
+      if (work.disableAfter && !disabled) {
         await step('disabling the integration',
           () => client.setIntendedState(integrationId, 'DISABLED'));
         log.info('integration disabled', { intendedState: 'DISABLED' });
@@ -576,8 +588,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
   }
 
   /** Whether reportedState is ACTIVE; ERROR and an expired wait throw. */
-  async function isActive(genesys: GenesysApi, id: string, wait: Wait): Promise<boolean> {
-    const integration = await step('reading the integration', () => genesys.getIntegration(id));
+  function isActive(integration: Integration, id: string, wait: Wait): boolean {
     const state = integration.reportedState;
     if (state?.code === 'ACTIVE') return true;
     if (state?.code === 'ERROR') {

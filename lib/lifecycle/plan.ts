@@ -44,6 +44,12 @@ export interface Steps {
   readonly writeConfig: boolean;
   /** PATCH the intended state, when it must change. */
   readonly setState?: 'ENABLED' | 'DISABLED';
+  /**
+   * PATCH DISABLED before the PATCH ENABLED: the integration is meant to be ENABLED already but is
+   * not running (ERROR, or INACTIVE after a failed activation), and a PATCH to the state it
+   * already has need not start a new activation. Going through DISABLED makes it one.
+   */
+  readonly restart?: boolean;
   /** isComplete waits until reportedState is ACTIVE (ERROR fails). */
   readonly awaitActive: boolean;
   /** isComplete waits until the partner event source exists. */
@@ -417,15 +423,16 @@ function convergeExisting(integration: Integration, desired: IntegrationSettings
   }
 
   const writeConfig = changes.some((c) => c !== 'enabled');
-  let setState: Steps['setState'];
-  let awaitActive = false;
   if (desired.enabled && !isRunning(integration)) {
-    setState = 'ENABLED';
-    awaitActive = true;
-  } else if (!desired.enabled && integration.intendedState !== 'DISABLED') {
-    setState = 'DISABLED';
+    // Activating again is waited out as a first activation is, source included: an integration
+    // that stopped half-way through a re-activation (new destination written, never activated)
+    // has no partner source yet, and the stack's bus needs it.
+    return { ...activation(integration, desired, marker, true), writeConfig };
   }
-  return { ...NO_STEPS, writeConfig, setState, awaitActive };
+  const setState = !desired.enabled && integration.intendedState !== 'DISABLED'
+    ? 'DISABLED' as const
+    : undefined;
+  return { ...NO_STEPS, writeConfig, setState };
 }
 
 /** Steps that activate an integration and wait for its partner event source. */
@@ -436,11 +443,16 @@ function activation(integration: Integration, desired: IntegrationSettings, mark
   const moved = movesSource(changes);
   // A configuration write that moves the source deactivates the integration; otherwise a running
   // integration needs no PATCH.
-  const setState = moved || !isRunning(integration) ? 'ENABLED' : undefined;
+  const running = isRunning(integration);
+  const setState = moved || !running ? 'ENABLED' : undefined;
+  // The write that moves the source leaves the integration DISABLED; otherwise one that is meant
+  // to be ENABLED and is not running goes through DISABLED to start a new activation.
+  const restart = !moved && !running && integration.intendedState === 'ENABLED';
   return {
     ...NO_STEPS,
     writeConfig,
     setState,
+    ...(restart ? { restart } : {}),
     awaitActive: true,
     awaitSource,
     disableAfter: !desired.enabled,

@@ -17,10 +17,13 @@ export interface GenesysCredentials {
   readonly clientSecret: string;
 }
 
-/** The secret cannot be read, or does not hold the expected JSON. */
+/**
+ * The secret cannot be read, or does not hold the expected JSON. A failed read keeps the AWS
+ * error as its cause, so that a throttled or failing Secrets Manager counts as a passing hiccup.
+ */
 export class SecretError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'SecretError';
   }
 }
@@ -43,7 +46,7 @@ export async function readGenesysCredentials(secretArn: string,
   } catch (error) {
     const name = (error as { name?: string }).name ?? 'Error';
     throw new SecretError(`Secrets Manager GetSecretValue on ${secretArn} failed with ${name}: ` +
-      hintFor(name));
+      hintFor(name), error);
   }
 
   const usage = 'it must hold JSON such as {"clientId": "...", "clientSecret": "..."} with the ' +
