@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GenesysEmulator } from './support/genesys-emulator';
 import type { EmulatorOptions } from './support/genesys-emulator';
 import {
@@ -30,6 +32,18 @@ async function startEmulator(options: EmulatorOptions = {}): Promise<void> {
 }
 
 /** A client on a fake clock: sleeping only advances the clock and records the wait. */
+/** A plain HTTP server on a free loopback port. */
+async function listening(handler: http.RequestListener):
+Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 function client(overrides: Partial<GenesysClientOptions> = {}): GenesysClient {
   return new GenesysClient({
     endpoints: { apiBaseUrl: emulator.url, loginBaseUrl: emulator.url },
@@ -461,13 +475,28 @@ describe('named errors', () => {
     expect(emulator.apiCalls()).toHaveLength(2);
   });
 
-  test('does not follow redirects', async () => {
-    emulator.inject(
-      { fault: { kind: 'status', status: 302 }, match: { path: '/api/v2/organizations/me' } });
-    const err = await rejection(client().getOrganization());
-    expect(err).toBeInstanceOf(GenesysApiError);
-    expect(err.status).toBe(302);
-    expect(err.message).toContain('Redirects are not followed');
+  test('does not follow a redirect, so the token never reaches where it points', async () => {
+    // The API answers every call with a redirect to a second server, which records what it gets.
+    const reached: http.IncomingHttpHeaders[] = [];
+    const elsewhere = await listening((req, res) => {
+      reached.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"elsewhere"}');
+    });
+    const redirecting = await listening((req, res) => {
+      res.writeHead(302, { location: `${elsewhere.url}${req.url}` }).end();
+    });
+    try {
+      const err = await rejection(client({
+        endpoints: { apiBaseUrl: redirecting.url, loginBaseUrl: emulator.url },
+      }).getOrganization());
+
+      expect(err).toBeInstanceOf(GenesysApiError);
+      expect(err.status).toBe(302);
+      expect(err.message).toContain('Redirects are not followed');
+      expect(reached).toEqual([]);
+    } finally {
+      await Promise.all([elsewhere.close(), redirecting.close()]);
+    }
   });
 });
 

@@ -526,6 +526,59 @@ describe('validation before anything is created', () => {
 });
 
 describe('no orphans', () => {
+  /** A client with a generous budget that keeps to the deadline the handler gives it. */
+  const deadlineAware: GenesysFactory = (connection, credentials, logger, _handler, deadline) =>
+    new GenesysClient({
+      endpoints: connection.endpoints,
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+      retry: { maxAttempts: 1000, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 60_000 },
+      requestTimeoutMs: 2000,
+      deadline,
+      logger: (message, data) => logger.info(message, data),
+    });
+
+  /** A Lambda context whose function times out `ms` from now. */
+  const timingOutIn = (ms: number) => {
+    const end = Date.now() + ms;
+    return { end, context: { getRemainingTimeInMillis: () => end - Date.now() } };
+  };
+
+  test('stops retrying in time to delete its integration before the function times out', async () => {
+    emulator.inject({
+      fault: { kind: 'status', status: 503 },
+      match: { method: 'PUT', path: /\/config\/current$/ },
+      times: Infinity,
+    });
+    const { end, context } = timingOutIn(1600);
+
+    const error = await lifecycle({ genesys: deadlineAware })
+      .onEvent(createEvent(properties()), context).catch((e: Error) => e);
+
+    expect((error as Error).message).toMatch(new RegExp('^writing the configuration failed: ' +
+      `Genesys PUT .*; integration ${UUID} was deleted so that nothing is left behind$`));
+    expect(emulator.integrations()).toEqual([]);
+    // Every call, the delete included, started before the function would have been stopped.
+    expect(emulator.requests.filter((r) => r.startedAt >= end)).toEqual([]);
+    expect(emulator.requests.filter((r) => r.method === 'DELETE').map((r) => r.status))
+      .toEqual([200]);
+  });
+
+  test('makes no call with no time left, and a poll without time is not complete yet', async () => {
+    const handler = lifecycle({ genesys: deadlineAware });
+    const answer = await handler.onEvent(createEvent(properties()));
+    const event = { ...createEvent(properties()), ...answer } as IsCompleteEvent;
+    emulator.requests.length = 0;
+
+    const result = await handler.isComplete(event, { getRemainingTimeInMillis: () => 0 });
+
+    expect(result.IsComplete).toBe(false);
+    expect(emulator.requests).toEqual([]);
+    expect(loggedMessage('check failed, retrying at the next poll')).toEqual([
+      expect.objectContaining({ error: expect.stringMatching(/no time left/) }),
+    ]);
+  });
+
   test('deletes the new integration when Genesys reports ERROR, naming reason and integration', async () => {
     emulator.inject({ fault: { kind: 'activationError', message: 'Invalid AWS account id "1".' } });
 

@@ -36,6 +36,14 @@ export interface GenesysClientOptions {
   readonly retry?: RetryOptions;
   /** Structured log of every attempt. @default - no logging */
   readonly logger?: GenesysLogger;
+  /**
+   * When every call must have ended, in ms on the `now` clock: a call's budget shrinks to the
+   * time left, and a call with no time left fails at once with a GenesysNetworkError, without a
+   * request. A Lambda function sets it before its own timeout, so that it fails in time to clean
+   * up instead of being stopped half-way.
+   * @default - none: every call has the whole retry budget
+   */
+  readonly deadline?: number;
   /** Waits between attempts (injectable for tests). @default - a setTimeout promise */
   readonly sleep?: (ms: number) => Promise<void>;
   /** The clock of backoff, budget and token expiry, in ms. @default Date.now */
@@ -263,6 +271,7 @@ export class GenesysClient implements GenesysApi {
   private readonly cacheKey: string;
   private readonly requestTimeoutMs: number;
   private readonly retry: Required<RetryOptions>;
+  private readonly deadline?: number;
   private readonly logger?: GenesysLogger;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -279,6 +288,7 @@ export class GenesysClient implements GenesysApi {
     this.cacheKey = `${this.loginBaseUrl}\n${options.clientId}\n${digest}`;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.retry = resolveRetryOptions(options.retry);
+    this.deadline = options.deadline;
     this.logger = options.logger;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
@@ -440,9 +450,19 @@ export class GenesysClient implements GenesysApi {
    */
   private async withRetries(call: CallSpec): Promise<HttpAnswer> {
     const started = this.now();
+    const budgetMs = this.deadline === undefined
+      ? this.retry.budgetMs
+      : Math.min(this.retry.budgetMs, this.deadline - started);
+    if (budgetMs <= 0) {
+      this.log({ call: `${call.method} ${call.path}`, status: 0, attempt: 0, gaveUp: true });
+      throw new GenesysNetworkError({
+        method: call.method, path: call.path, status: 0, attempts: 0, reason: 'no time left',
+      }, 'the function is about to time out, so the call was not made.');
+    }
     for (let attempt = 1; ; attempt++) {
       const elapsed = this.now() - started;
-      const timeoutMs = Math.max(1, Math.min(this.requestTimeoutMs, this.retry.budgetMs - elapsed));
+      // AbortSignal.timeout takes whole milliseconds only.
+      const timeoutMs = Math.max(1, Math.floor(Math.min(this.requestTimeoutMs, budgetMs - elapsed)));
       const attemptStart = this.now();
       const outcome = await this.once(call, timeoutMs);
       const log: Record<string, unknown> = {
@@ -476,7 +496,7 @@ export class GenesysClient implements GenesysApi {
         ? retryAfterDelayMs(asked, this.random)
         : backoffDelayMs(attempt, this.retry, this.random);
       const spent = this.now() - started;
-      if (attempt >= this.retry.maxAttempts || spent + delay >= this.retry.budgetMs) {
+      if (attempt >= this.retry.maxAttempts || spent + delay >= budgetMs) {
         this.log({ ...log, gaveUp: true });
         throw this.exhausted(call, outcome, attempt, asked);
       }

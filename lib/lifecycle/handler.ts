@@ -187,10 +187,17 @@ export interface IsCompleteResponse {
 
 /**
  * Builds the Genesys client of one connection, for one handler: isComplete runs in a function
- * with a short timeout, so its calls get a smaller retry budget.
+ * with a short timeout, so its calls get a smaller retry budget. `deadline` (ms since the epoch),
+ * when set, is when the client's calls must have ended (`GenesysClientOptions.deadline`).
  */
 export type GenesysFactory = (connection: Connection, credentials: GenesysCredentials,
-  logger: Logger, handler: 'onEvent' | 'isComplete') => GenesysApi;
+  logger: Logger, handler: 'onEvent' | 'isComplete', deadline?: number) => GenesysApi;
+
+/** What the handlers read of the Lambda context. */
+export interface LambdaContext {
+  /** Milliseconds left before the function times out. */
+  getRemainingTimeInMillis(): number;
+}
 
 /** Dependencies of the handlers, replaceable in tests. */
 export interface LifecycleOptions {
@@ -220,12 +227,40 @@ export interface LifecycleOptions {
   readonly minSettleMs?: number;
 }
 
-/** The two handlers the Provider calls. */
+/**
+ * The two handlers the Provider calls. Given the Lambda context, a handler ends its ordinary
+ * Genesys calls early enough to delete, before the function times out, an integration it would
+ * otherwise leave behind (`callDeadlines`); without one, every call has its whole budget.
+ */
 export interface Lifecycle {
   /** Carries out a Create, Update or Delete. */
-  onEvent(event: LifecycleEvent): Promise<OnEventResponse>;
+  onEvent(event: LifecycleEvent, context?: LambdaContext): Promise<OnEventResponse>;
   /** Checks once whether the operation onEvent started is finished. */
-  isComplete(event: IsCompleteEvent): Promise<IsCompleteResponse>;
+  isComplete(event: IsCompleteEvent, context?: LambdaContext): Promise<IsCompleteResponse>;
+}
+
+/** When one invocation's Genesys calls must have ended, in ms since the epoch. */
+export interface CallDeadlines {
+  /** The ordinary calls: reads, creates, configuration writes, state changes. */
+  readonly work?: number;
+  /** The deletes of a cleanup after a failure, which come last. */
+  readonly cleanup?: number;
+}
+
+/**
+ * The deadlines of an invocation that has `remainingMs` left at `now`. The ordinary calls end a
+ * quarter of that time (45 s at most) before the function would time out, which leaves a cleanup
+ * a listing and a delete with their retries; the cleanup ends a twentieth (5 s at most) before,
+ * in time to answer. A Create whose calls are slowed by a long rate limit so fails, and deletes
+ * its integration, instead of being stopped with the integration left behind.
+ */
+export function callDeadlines(now: number, remainingMs: number | undefined): CallDeadlines {
+  if (remainingMs === undefined || !Number.isFinite(remainingMs)) return {};
+  const end = now + remainingMs;
+  return {
+    work: Math.floor(end - Math.min(45_000, remainingMs / 4)),
+    cleanup: Math.floor(end - Math.min(5_000, remainingMs / 20)),
+  };
 }
 
 /** The default wait limit: 25 minutes, within the Provider's default 30-minute total timeout. */
@@ -310,7 +345,7 @@ export function clientSettings(handler: 'onEvent' | 'isComplete',
  * The default Genesys client factory. A new client per invocation costs nothing: the client keeps
  * its OAuth tokens at module level, so a warm Lambda reuses its token.
  */
-const defaultGenesys: GenesysFactory = (connection, credentials, logger, handler) => {
+const defaultGenesys: GenesysFactory = (connection, credentials, logger, handler, deadline) => {
   const settings = clientSettings(handler);
   return new GenesysClient({
     endpoints: connection.endpoints,
@@ -319,6 +354,7 @@ const defaultGenesys: GenesysFactory = (connection, credentials, logger, handler
     logger: (message, data) => logger.info(message, data),
     requestTimeoutMs: settings.requestTimeoutMs,
     retry: { maxAttempts: settings.maxAttempts, budgetMs: settings.budgetMs },
+    deadline,
   });
 };
 
@@ -332,13 +368,25 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
   const waitTimeoutMs = () => options.waitTimeoutMs ?? timeoutFromEnvironment();
   const maxIntegrations = options.maxIntegrations ?? MAX_INTEGRATIONS_PER_ORG;
 
-  async function connect(connection: Connection, log: Logger,
-    handler: 'onEvent' | 'isComplete' = 'onEvent'): Promise<GenesysApi> {
-    const credentials = await readCredentials(connection.secretArn);
-    return makeGenesys(connection, credentials, log, handler);
+  /** The clients of one invocation: one for the ordinary calls, one for a cleanup. */
+  interface Clients {
+    readonly genesys: GenesysApi;
+    readonly cleanup: GenesysApi;
   }
 
-  async function onEvent(event: LifecycleEvent): Promise<OnEventResponse> {
+  async function connect(connection: Connection, log: Logger, handler: 'onEvent' | 'isComplete',
+    context: LambdaContext | undefined): Promise<Clients> {
+    const deadlines = callDeadlines(now(), context?.getRemainingTimeInMillis());
+    const credentials = await readCredentials(connection.secretArn);
+    const genesys = makeGenesys(connection, credentials, log, handler, deadlines.work);
+    const cleanup = deadlines.cleanup === undefined
+      ? genesys
+      : makeGenesys(connection, credentials, log, handler, deadlines.cleanup);
+    return { genesys, cleanup };
+  }
+
+  async function onEvent(event: LifecycleEvent, context?: LambdaContext):
+  Promise<OnEventResponse> {
     const log = baseLogger.child({
       requestType: event.RequestType,
       logicalResourceId: event.LogicalResourceId,
@@ -352,8 +400,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     });
     try {
       const answer = event.RequestType === 'Delete'
-        ? await deleteResource(event, log)
-        : await createOrUpdate(event, log);
+        ? await deleteResource(event, log, context)
+        : await createOrUpdate(event, log, context);
       log.info('event handled', {
         physicalResourceId: answer.PhysicalResourceId,
         pending: pendingKeys(answer.Lifecycle),
@@ -364,7 +412,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     }
   }
 
-  async function deleteResource(event: LifecycleEvent, log: Logger): Promise<OnEventResponse> {
+  async function deleteResource(event: LifecycleEvent, log: Logger,
+    context: LambdaContext | undefined): Promise<OnEventResponse> {
     const physicalResourceId = event.PhysicalResourceId ?? '';
     const policy = String(event.ResourceProperties?.RemovalPolicy ?? '').toLowerCase();
     const decision = plan({
@@ -377,7 +426,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     if (decision.action !== 'delete') return { PhysicalResourceId: physicalResourceId };
 
     const { connection } = parseDeleteProperties(event.ResourceProperties);
-    const genesys = await connect(connection, log);
+    // A delete is its own cleanup: it may use the time a cleanup would have.
+    const { cleanup: genesys } = await connect(connection, log, 'onEvent', context);
     const id = physicalResourceId;
     try {
       await genesys.deleteIntegration(id);
@@ -389,7 +439,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     return { PhysicalResourceId: physicalResourceId };
   }
 
-  async function createOrUpdate(event: LifecycleEvent, log: Logger): Promise<OnEventResponse> {
+  async function createOrUpdate(event: LifecycleEvent, log: Logger,
+    context: LambdaContext | undefined): Promise<OnEventResponse> {
     const startedAt = now();
     const { connection, settings } = parseProperties(event.ResourceProperties);
     const previous = event.RequestType === 'Update'
@@ -397,7 +448,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
       : undefined;
     const marker = ownershipMarker(event.StackId, event.LogicalResourceId);
     const pending = pendingName(marker, settings.suffix);
-    const genesys = await connect(connection, log);
+    const { genesys, cleanup } = await connect(connection, log, 'onEvent', context);
 
     // The partner source name, returned in Data on every Create and Update, holds the organization
     // id. Nothing else names it: CloudFormation's Update event carries no previous attributes and
@@ -502,7 +553,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     } catch (error) {
       if (!steps.deleteOnFailure) throw error;
       const strays = settleUntil !== undefined ? pending : undefined;
-      throw await withCleanup(genesys, integrationId, error, ilog, strays);
+      throw await withCleanup(cleanup, integrationId, error, ilog, strays);
     }
 
     const answer: OnEventResponse = {
@@ -524,7 +575,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     };
   }
 
-  async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResponse> {
+  async function isComplete(event: IsCompleteEvent,
+    context?: LambdaContext): Promise<IsCompleteResponse> {
     const work = event.Lifecycle;
     if (!work) return { IsComplete: true, Data: event.Data };
 
@@ -538,11 +590,11 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
     const { connection, settings } = parseProperties(event.ResourceProperties);
     const elapsedMs = now() - work.startedAt;
     const wait: Wait = { elapsedMs, limitMs: waitTimeoutMs(), log };
-    let genesys: GenesysApi | undefined;
+    let clients: Clients | undefined;
     try {
-      genesys = await connect(connection, log, 'isComplete');
+      clients = await connect(connection, log, 'isComplete', context);
 
-      const client = genesys;
+      const client = clients.genesys;
       let disabled = false;
       if (work.awaitActive) {
         const integration = await step('reading the integration',
@@ -561,7 +613,7 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
           log.info('waiting for a retried create to settle', { settleUntil: work.settleUntil });
           return { IsComplete: false };
         }
-        await sweepStrays(genesys, work.pendingName, integrationId, log);
+        await sweepStrays(client, work.pendingName, integrationId, log);
       }
       if (work.disableAfter && !disabled) {
         await step('disabling the integration',
@@ -579,8 +631,8 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
         });
         return { IsComplete: false };
       }
-      const cleaned = work.deleteOnFailure && genesys
-        ? await withCleanup(genesys, integrationId, error, log,
+      const cleaned = work.deleteOnFailure && clients
+        ? await withCleanup(clients.cleanup, integrationId, error, log,
           work.settleUntil !== undefined ? work.pendingName : undefined)
         : error;
       throw failure(log, cleaned);
