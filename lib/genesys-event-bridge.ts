@@ -1,10 +1,12 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { CfnRule, CfnRuleAssertion, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GenesysEventBridgeIntegration, GenesysIntegrationOptions } from './integration';
-import { checkTopic, normalizeTopics, shown } from './rules';
+import {
+  checkTopic, MAX_SUFFIX_LENGTH, normalizeTopics, PARTNER_SOURCE_PREFIX, shown,
+} from './rules';
 import { GenesysTopic } from './topic';
 
 /**
@@ -227,6 +229,7 @@ export class GenesysEventBridge extends Construct {
     }
 
     this.node.addValidation({ validate: () => this.validateCustomRules() });
+    this.node.addValidation({ validate: () => this.validatePatternSizes() });
   }
 
   /**
@@ -326,8 +329,19 @@ export class GenesysEventBridge extends Construct {
       ['awsAccountId', props.awsAccountId, stack.account],
       ['awsRegion', props.awsRegion, stack.region],
     ];
+    const atDeploy: CfnRuleAssertion[] = [];
     for (const [property, value, ofStack] of pairs) {
-      if (value === undefined || Token.isUnresolved(value) || Token.isUnresolved(ofStack)) continue;
+      if (value === undefined || Token.isUnresolved(value)) continue;
+      if (Token.isUnresolved(ofStack)) {
+        // An environment-agnostic stack learns its account and region only at deploy time: a
+        // template rule refuses the deployment there, before anything is created.
+        atDeploy.push({
+          assert: Fn.conditionEquals(ofStack, value),
+          assertDescription: `${this.node.path}: ${property} must be the stack's own, since the ` +
+            `unit creates the partner event bus in its stack; got "${value}"`,
+        });
+        continue;
+      }
       if (value !== ofStack) {
         throw new Error(`${this.node.path}: ${property} must be the stack's own (${ofStack}), ` +
           'since the unit creates the partner event bus in its stack; got ' +
@@ -335,6 +349,7 @@ export class GenesysEventBridge extends Construct {
           'GenesysEventBridgeIntegration there or put the unit in a stack of that environment.');
       }
     }
+    if (atDeploy.length > 0) new CfnRule(this, 'SameEnvironment', { assertions: atDeploy });
   }
 
   private validateCustomRules(): string[] {
@@ -355,19 +370,77 @@ export class GenesysEventBridge extends Construct {
               `with onTopic() or listed in extraTopics), got ${shown(entry)}; subscribed: ` +
               `${shown(subscribed)}`);
           }
-        } else if (isPrefixMatcher(entry) && !subscribed.some((t) => t.startsWith(entry.prefix))) {
-          errors.push(`${where} must match at least one topic the integration subscribes to, ` +
-            `got the prefix ${shown(entry.prefix)}; subscribed: ${shown(subscribed)}`);
+        } else {
+          const matcher = topicMatcher(entry);
+          if (matcher && !subscribed.some(matcher.matches)) {
+            errors.push(`${where} must match at least one topic the integration subscribes to, ` +
+              `got ${matcher.shown}; subscribed: ${shown(subscribed)}`);
+          }
         }
+      }
+    }
+    return errors;
+  }
+
+  /**
+   * EventBridge refuses an event pattern longer than 2048 characters, which a rule of many
+   * topics reaches. The partner source name is known only at deploy time: it is counted at its
+   * longest, an organization id being a UUID.
+   */
+  private validatePatternSizes(): string[] {
+    const stack = Stack.of(this);
+    const suffix = this.integration.eventSourceSuffix;
+    const sourceLength = PARTNER_SOURCE_PREFIX.length + 36 + 1 +
+      (Token.isUnresolved(suffix) ? MAX_SUFFIX_LENGTH : suffix.length);
+    const errors: string[] = [];
+    for (const rule of this.node.children.filter((c): c is events.Rule => c instanceof events.Rule)) {
+      const cfn = rule.node.defaultChild as events.CfnRule;
+      const pattern = stack.resolve(cfn.eventPattern);
+      const length = JSON.stringify(pattern,
+        (_key, value) => (isIntrinsic(value) ? 'x'.repeat(sourceLength) : value)).length;
+      if (length > MAX_EVENT_PATTERN_LENGTH) {
+        errors.push(`${rule.node.path}: eventPattern must be at most ${MAX_EVENT_PATTERN_LENGTH} ` +
+          `characters long (an EventBridge limit), got ${length} with the partner event source ` +
+          'name at its longest: route the topics with several rules');
       }
     }
     return errors;
   }
 }
 
-function isPrefixMatcher(entry: unknown): entry is { prefix: string } {
-  return typeof entry === 'object' && entry !== null &&
-    typeof (entry as { prefix?: unknown }).prefix === 'string';
+/** EventBridge's limit on the length of an event pattern. */
+const MAX_EVENT_PATTERN_LENGTH = 2048;
+
+/** A CloudFormation intrinsic function or reference, as `Stack.resolve` renders a token. */
+function isIntrinsic(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
+}
+
+/**
+ * The topics a `detail-type` content filter matches: `prefix`, `suffix` and `wildcard` are
+ * checked against the subscribed topics; any other filter is left to EventBridge.
+ */
+function topicMatcher(entry: unknown): { matches: (topic: string) => boolean; shown: string } |
+undefined {
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const filter = entry as { prefix?: unknown; suffix?: unknown; wildcard?: unknown };
+  if (typeof filter.prefix === 'string') {
+    const prefix = filter.prefix;
+    return { matches: (t) => t.startsWith(prefix), shown: `the prefix ${shown(prefix)}` };
+  }
+  if (typeof filter.suffix === 'string') {
+    const suffix = filter.suffix;
+    return { matches: (t) => t.endsWith(suffix), shown: `the suffix ${shown(suffix)}` };
+  }
+  if (typeof filter.wildcard === 'string') {
+    const wildcard = filter.wildcard;
+    const regex = new RegExp(`^${wildcard.split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    return { matches: (t) => regex.test(t), shown: `the wildcard ${shown(wildcard)}` };
+  }
+  return undefined;
 }
 
 function describeTopics(names: string[]): string {

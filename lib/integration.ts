@@ -9,6 +9,7 @@ import {
   MAX_INTEGRATIONS_PER_ORG,
   MAX_SUFFIX_LENGTH,
   checkAccountId,
+  checkIntegrationName,
   checkRegion,
   checkSuffix,
   checkTopic,
@@ -193,9 +194,15 @@ export class GenesysEventBridgeIntegration extends Construct {
     const awsRegion = props.awsRegion ?? stack.region;
     const removal = removalPolicyProperty(this, props.removalPolicy);
     const suffix = props.eventSourceSuffix ?? defaultSuffix(this);
-    this.check(checkAccountId, awsAccountId, 'awsAccountId');
-    this.check(checkRegion, awsRegion, 'awsRegion');
+    // A defaulted value is the stack's: the message says so, since the user never wrote it.
+    this.check(checkAccountId, awsAccountId,
+      props.awsAccountId === undefined ? 'awsAccountId (the stack\'s account)' : 'awsAccountId');
+    this.check(checkRegion, awsRegion,
+      props.awsRegion === undefined ? 'awsRegion (the stack\'s region)' : 'awsRegion');
     this.check(checkSuffix, suffix, 'eventSourceSuffix');
+    if (props.integrationName !== undefined) {
+      this.check(checkIntegrationName, props.integrationName, 'integrationName');
+    }
 
     this.credentials = props.credentials;
     this.genesysRegion = props.genesysRegion;

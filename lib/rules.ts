@@ -86,6 +86,13 @@ export function checkSuffix(value: unknown, property = 'eventSourceSuffix'): str
   return undefined;
 }
 
+/** `integrationName`: the integration's name in Genesys Cloud, not blank. */
+export function checkIntegrationName(value: unknown,
+  property = 'integrationName'): string | undefined {
+  if (typeof value === 'string' && value.trim() !== '') return undefined;
+  return `${property} must be a non-empty string, got ${shown(value)}`;
+}
+
 /** A topic name with `{id}` placeholders, such as `v2.users.{id}.presence`. */
 export function checkTopic(value: unknown, property = 'topic'): string | undefined {
   if (typeof value === 'string' && TOPIC.test(value)) return undefined;

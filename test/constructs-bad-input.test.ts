@@ -240,4 +240,50 @@ describe('bad input', () => {
     expect(() => GenesysRegion.of('eu-north-1')).toThrow(
       /GenesysRegion.of\(code\) must be a Genesys Cloud region .*got "eu-north-1"/);
   });
+
+  test('22. a blank integration name', () => {
+    const { stack } = newStack();
+    expect(() => new GenesysEventBridgeIntegration(stack, 'Integration',
+      integrationProps(stack, { integrationName: '  ' }))).toThrow(
+      'TestStack/Integration: integrationName must be a non-empty string, got "  "');
+  });
+
+  test('23. a stack in a region without EventBridge, named as the stack\'s region', () => {
+    const { stack } = newStack('TestStack', { env: { account: '111111111111', region: 'us-central-9' } });
+    expect(() => new GenesysEventBridgeIntegration(stack, 'Integration', integrationProps(stack)))
+      .toThrow('TestStack/Integration: awsRegion (the stack\'s region) must be an AWS region ' +
+        'where EventBridge exists (such as "us-east-1"), got "us-central-9"');
+  });
+
+  test('24. a rule whose detail-type suffix or wildcard matches no subscribed topic', () => {
+    const { stack } = newStack();
+    const unit = newUnit(stack, 'Genesys', [GenesysTopic.AUDITS]);
+    unit.addRule('Ends', { eventPattern: { detailType: events.Match.suffix('.end') } });
+    unit.addRule('Users', { eventPattern: { detailType: events.Match.wildcard('v2.users.*') } });
+    unit.addRule('Audits', { eventPattern: { detailType: events.Match.wildcard('v2.audits.*') } });
+    const message = synthError(stack);
+    expect(message).toContain('TestStack/Genesys/Ends: eventPattern.detailType[0] must match at ' +
+      'least one topic the integration subscribes to, got the suffix ".end"');
+    expect(message).toContain('TestStack/Genesys/Users: eventPattern.detailType[0] must match at ' +
+      'least one topic the integration subscribes to, got the wildcard "v2.users.*"');
+    expect(message).not.toContain('TestStack/Genesys/Audits');
+  });
+
+  test('25. a rule whose event pattern is longer than EventBridge allows', () => {
+    const { stack } = newStack();
+    const unit = newUnit(stack);
+    const many = Array.from({ length: 100 }, (_, i) => GenesysTopic.of(`v2.custom.topic${i}.{id}`));
+    unit.onTopic('Everything', many);
+    expect(synthError(stack)).toMatch(new RegExp('TestStack/Genesys/Everything: eventPattern ' +
+      'must be at most 2048 characters long \\(an EventBridge limit\\), got \\d{4} with the ' +
+      'partner event source name at its longest'));
+  });
+
+  test('25b. (compliant) a rule of many topics within the limit', () => {
+    const { stack } = newStack();
+    const unit = newUnit(stack);
+    unit.onTopic('Several', Array.from({ length: 20 },
+      (_, i) => GenesysTopic.of(`v2.custom.topic${i}.{id}`)));
+    expect(() => synthError(stack)).toThrow('synthesis succeeded');
+  });
 });

@@ -218,6 +218,42 @@ describe('GenesysEventBridge', () => {
     });
   });
 
+  test('in a stack without an environment, refuses at deploy time an account or region not its own', () => {
+    const stack = new Stack(undefined, 'Agnostic');
+    const unit = new GenesysEventBridge(stack, 'Genesys', {
+      credentials: importSecret(stack),
+      genesysRegion: GenesysRegion.EU_CENTRAL_1,
+      eventSourceSuffix: 'contact-center',
+      awsAccountId: '111111111111',
+      awsRegion: 'eu-west-1',
+    });
+    unit.onTopic('Presence', [GenesysTopic.USER_PRESENCE]);
+
+    const { CheckBootstrapVersion: _bootstrap, ...rules } = Template.fromStack(stack).toJSON().Rules;
+    expect(rules).toEqual({
+      GenesysSameEnvironmentECC5721C: {
+        Assertions: [
+          {
+            Assert: { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '111111111111'] },
+            AssertDescription: 'Agnostic/Genesys: awsAccountId must be the stack\'s own, since ' +
+              'the unit creates the partner event bus in its stack; got "111111111111"',
+          },
+          {
+            Assert: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] },
+            AssertDescription: 'Agnostic/Genesys: awsRegion must be the stack\'s own, since ' +
+              'the unit creates the partner event bus in its stack; got "eu-west-1"',
+          },
+        ],
+      },
+    });
+  });
+
+  test('adds no template rule when the environment is known or defaulted', () => {
+    const { unit, template } = newUnit();
+    unit.onTopic('Presence', [GenesysTopic.USER_PRESENCE]);
+    expect(Object.keys(template().toJSON().Rules)).toEqual(['CheckBootstrapVersion']);
+  });
+
   test('addRule() does not subscribe to topics by itself', () => {
     const { unit, template } = newUnit({ extraTopics: [GenesysTopic.AUDITS] });
     unit.addRule('Everything', { eventPattern: { account: ['111111111111'] } });

@@ -13,6 +13,7 @@ import {
 } from '../genesys-domains';
 import {
   checkAccountId,
+  checkIntegrationName,
   checkRegion,
   checkSuffix,
   checkTopicFilter,
@@ -92,10 +93,8 @@ export function parseProperties(raw: unknown): ParsedProperties {
   check(problems, checkRegion(props.AwsRegion), 'AwsRegion');
   check(problems, checkSuffix(props.EventSourceSuffix), 'EventSourceSuffix');
   check(problems, checkTopicFilter(props.Topics), 'Topics');
-  if (typeof props.IntegrationName !== 'string' || props.IntegrationName.trim() === '') {
-    problems.push('IntegrationName must be a non-empty string, ' +
-      `got ${shown(props.IntegrationName)}`);
-  }
+  const nameProblem = checkIntegrationName(props.IntegrationName, 'IntegrationName');
+  if (nameProblem) problems.push(nameProblem);
   if (props.Notes !== undefined && typeof props.Notes !== 'string') {
     problems.push(`Notes must be a string, got ${shown(props.Notes)}`);
   }
