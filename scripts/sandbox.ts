@@ -9,7 +9,8 @@
  * through the Provider framework's flow. It then creates the partner bus and the rules of the
  * template in moto with their targets, publishes one sample event for each subscribed topic,
  * shows where each one landed, deletes everything, stops everything it started and prints a
- * timeline. It exits 0 only when every event reached every target of every rule it matches.
+ * timeline. It exits 0 only when every event reached every target of every rule it matches, a
+ * rule matches every published topic, and no target received an event no rule sends it.
  *
  * The only change made to the template's properties: the Genesys region is replaced by the
  * emulator's endpoints (GenesysApiEndpoint and GenesysLoginEndpoint).
@@ -172,6 +173,8 @@ interface Delivery {
   readonly inbox?: string;
   /** The concrete topicName that arrived, by topic. */
   readonly landed: Map<string, string>;
+  /** Topics of events that arrived here although none of this rule's topics is theirs. */
+  readonly strays: Set<string>;
 }
 
 /** The rule of a delivery and where it leads, in words. */
@@ -306,7 +309,10 @@ class Sandbox {
 
     const allLanded = await this.collect(deliveries, topics);
     this.report(deliveries, topics);
-    return allLanded;
+    // Every published topic must have reached a rule, and no target may receive another's events.
+    const unrouted = topics.filter((t) => !deliveries.some((d) => d.topics.includes(t)));
+    const astray = deliveries.some((d) => d.strays.size > 0);
+    return allLanded && unrouted.length === 0 && !astray;
   }
 
   /** Creates the queues, log groups, the bus, the rules and their targets of the template. */
@@ -386,7 +392,7 @@ class Sandbox {
     const deliveries: Delivery[] = [];
     const targets: Json[] = [];
     const expect = (kind: TargetKind, target: string, inbox?: string) =>
-      deliveries.push({ rule: id, topics, kind, target, inbox, landed: new Map() });
+      deliveries.push({ rule: id, topics, kind, target, inbox, landed: new Map(), strays: new Set() });
 
     for (const target of props.Targets ?? []) {
       const arn = String(target.Arn);
@@ -435,6 +441,11 @@ class Sandbox {
         if (!delivery.inbox) continue;
         for (const event of await this.read(delivery)) {
           const topic = event['detail-type'];
+          if (!delivery.topics.includes(topic)) {
+            delivery.strays.add(String(topic));
+            mark(`${topic} landed where no rule sends it: ${delivery.kind} ${delivery.target}`);
+            continue;
+          }
           if (!expected(delivery).includes(topic) || delivery.landed.has(topic)) continue;
           delivery.landed.set(topic, String(event.detail?.topicName ?? ''));
           mark(`${topic} landed: rule ${delivery.rule} → ${delivery.kind} ${delivery.target}`);
@@ -471,6 +482,12 @@ class Sandbox {
           ? ['✓', `, topicName ${concrete}`]
           : ['✗', ', NOT received'];
         print(`  ${sign} ${topic}: ${describeDelivery(delivery)}${outcome}`);
+      }
+    }
+    for (const delivery of deliveries) {
+      for (const stray of delivery.strays) {
+        print(`  ✗ ${stray}: reached ${delivery.kind} ${delivery.target}, which no rule of it ` +
+          'sends there');
       }
     }
   }
@@ -602,7 +619,8 @@ async function main(): Promise<number> {
   print();
   const ok = delivered && cleaned;
   print(ok
-    ? 'every event reached every target of its rules; everything created was deleted and stopped'
+    ? 'every event reached every target of its rules and nowhere else; everything created was ' +
+      'deleted and stopped'
     : 'the sandbox FAILED: see above');
   return ok ? 0 : 1;
 }
