@@ -100,7 +100,7 @@ interface Context {
   otherStack(overrides: Record<string, unknown>): Promise<string>;
 }
 
-type Step = 'create' | 'update' | 'replace' | 'disable' | 'delete';
+type Step = 'create' | 'update' | 'replace' | 'reactivate' | 'disable' | 'delete';
 
 interface Scenario {
   readonly name: string;
@@ -567,6 +567,64 @@ const SCENARIOS: Scenario[] = [
       return ctx.resource.update(ctx.world.properties(replaced));
     },
     check: (ctx) => expectSuffix(ctx, 'contact-center-v2'),
+  },
+
+  {
+    name: 'replaces the integration with a new token when every token expired',
+    step: 'replace',
+    fault: 'every token revoked before the update',
+    expected: { ok: true },
+    run: async (ctx) => {
+      await ctx.created();
+      ctx.world.emulator.expireTokens();
+      return ctx.resource.update(ctx.world.properties(replaced));
+    },
+    check: (ctx) => expectSuffix(ctx, 'contact-center-v2'),
+  },
+
+  // ---- re-activation in place ----------------------------------------------------------------
+  {
+    name: 're-activates in another region through a window of 503s while it waits',
+    step: 'reactivate',
+    fault: '503 on every GET /api/v2/integrations/{id} for 400 ms from the first isComplete poll',
+    emulator: { activationDelayMs: 200 },
+    expected: { ok: true },
+    run: async (ctx) => {
+      await ctx.created();
+      let armed = false;
+      ctx.onPoll = () => {
+        if (!armed) ctx.inject({ ...status(503, on('GET', path_.one)), untilMs: 400 });
+        armed = true;
+      };
+      return ctx.resource.update(ctx.world.properties({ AwsRegion: 'eu-west-1' }));
+    },
+    check: (ctx) => {
+      expect(currentProperties(ctx).awsAccountRegion).toBe('eu-west-1');
+      expect(ctx.world.emulator.partnerSourceOf(ctx.resource.physicalId!)?.region)
+        .toBe('eu-west-1');
+      expect(ctx.world.emulator.requests.some((r) => r.fault === 'status 503')).toBe(true);
+    },
+  },
+  {
+    name: 'fails a re-activation ending in ERROR, and the rollback activates the old region again',
+    step: 'reactivate',
+    fault: 'activation in the new region ends in ERROR "Region not allowed"',
+    expected: {
+      ok: false,
+      reason: 'reported ERROR while activating integration <id>: Region not allowed',
+    },
+    run: async (ctx) => {
+      await ctx.created();
+      ctx.inject({ fault: { kind: 'activationError', message: 'Region not allowed' } });
+      return ctx.resource.update(ctx.world.properties({ AwsRegion: 'eu-west-1' }));
+    },
+    check: (ctx) => {
+      const integration = ctx.world.emulator.integration(ctx.resource.physicalId!);
+      expect(integration?.reportedState?.code).toBe('ACTIVE');
+      expect(currentProperties(ctx).awsAccountRegion).toBe('us-east-1');
+      expect(ctx.world.emulator.partnerSourceOf(ctx.resource.physicalId!)?.region)
+        .toBe('us-east-1');
+    },
   },
 
   // ---- delete ------------------------------------------------------------------------------
