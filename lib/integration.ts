@@ -183,6 +183,7 @@ export class GenesysEventBridgeIntegration extends Construct {
 
   /** The custom resource. */
   private readonly resource: CustomResource;
+  private _organizationKey?: string;
   private readonly topicNames: string[] = [];
 
   constructor(scope: Construct, id: string, props: GenesysEventBridgeIntegrationProps) {
@@ -263,6 +264,15 @@ export class GenesysEventBridgeIntegration extends Construct {
     for (const topic of topics) this.topicNames.push(topic.name);
   }
 
+  /**
+   * `organizationKey` of the credentials, computed once: every integration of the app compares
+   * itself with every other during validation, which construction has finished by then.
+   */
+  private organizationKey(): string {
+    this._organizationKey ??= organizationKey(this.credentials);
+    return this._organizationKey;
+  }
+
   private check(
     rule: (value: unknown, property: string) => string | undefined,
     value: string,
@@ -287,9 +297,9 @@ export class GenesysEventBridgeIntegration extends Construct {
    * integration of the app that uses the same secret is compared.
    */
   private validateAcrossApp(): string[] {
-    const organization = organizationKey(this.credentials);
+    const organization = this.organizationKey();
     const siblings = (INTEGRATIONS_OF_APP.get(this.node.root) ?? [])
-      .filter((other) => organizationKey(other.credentials) === organization);
+      .filter((other) => other.organizationKey() === organization);
 
     const errors: string[] = [];
     const position = siblings.indexOf(this);
