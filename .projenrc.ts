@@ -103,6 +103,10 @@ project.testTask.prependSpawn(bundle);
 
 // The test command also proves the templates: cfn-lint over the example app, and the integ-runner
 // snapshots verified offline (nothing is deployed).
+// The benchmarks run through ts-node only when asked for: type-check them, and the scripts, so
+// that a change of the handler's contract cannot leave them broken unnoticed.
+project.testTask.exec('tsc --noEmit -p bench/tsconfig.json');
+project.testTask.exec('tsc --noEmit -p scripts/tsconfig.json');
 project.testTask.exec('bash scripts/lint-templates.sh');
 project.testTask.exec('bash scripts/integ-verify.sh');
 

@@ -199,11 +199,11 @@ async function benchCalls(env: Environment): Promise<Section> {
         }
       };
       const outcome = await runRequest({
-        onEvent: (event) => during(onEvent, () => pair.onEvent(event)),
-        isComplete: (event) => {
+        onEvent: (event, context) => during(onEvent, () => pair.onEvent(event, context)),
+        isComplete: (event, context) => {
           const poll: RecordedRequest[] = [];
           polls.push(poll);
-          return during(poll, () => pair.isComplete(event));
+          return during(poll, () => pair.isComplete(event, context));
         },
       }, request, env.loop);
       counts.push({ name, outcome, onEvent, polls });
@@ -582,8 +582,8 @@ function handlerPair(bundle: string): LifecycleHandler {
   const onEventModule = fresh();
   const isCompleteModule = fresh();
   return {
-    onEvent: (event) => onEventModule.onEvent(event),
-    isComplete: (event) => isCompleteModule.isComplete(event),
+    onEvent: (event, context) => onEventModule.onEvent(event, context),
+    isComplete: (event, context) => isCompleteModule.isComplete(event, context),
   };
 }
 

@@ -9,8 +9,20 @@ import { randomUUID } from 'node:crypto';
 
 /** The two entry points of a lifecycle handler. */
 export interface LifecycleHandler {
-  onEvent(event: Record<string, unknown>): Promise<Record<string, unknown> | undefined>;
-  isComplete(event: Record<string, unknown>): Promise<IsCompleteAnswer>;
+  onEvent(event: Record<string, unknown>,
+    context: LambdaContext): Promise<Record<string, unknown> | undefined>;
+  isComplete(event: Record<string, unknown>, context: LambdaContext): Promise<IsCompleteAnswer>;
+}
+
+/** The part of the Lambda context a handler reads: the time left before its timeout. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** The context of an invocation of a function with this timeout, starting now. */
+function contextOf(timeoutMs: number): LambdaContext {
+  const end = Date.now() + timeoutMs;
+  return { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
 }
 
 /** What isComplete answers. */
@@ -97,7 +109,8 @@ export async function runRequest(
   let onEventResult: Record<string, unknown> | undefined;
   const t0 = Date.now();
   try {
-    onEventResult = await withTimeout(handler.onEvent({ ...cfnRequest }),
+    onEventResult = await withTimeout(
+      handler.onEvent({ ...cfnRequest }, contextOf(options.onEventTimeoutMs)),
       options.onEventTimeoutMs);
     invocations.push({ entry: 'onEvent', startedAt: t0, endedAt: Date.now() });
   } catch (error) {
@@ -118,8 +131,9 @@ export async function runRequest(
   for (;;) {
     const t = Date.now();
     try {
-      const answer = await withTimeout(handler.isComplete({ ...resourceEvent }),
-        options.isCompleteTimeoutMs);
+      const answer = await withTimeout(handler.isComplete({ ...resourceEvent },
+        contextOf(options.isCompleteTimeoutMs)),
+      options.isCompleteTimeoutMs);
       const endedAt = Date.now();
       invocations.push({ entry: 'isComplete', startedAt: t, endedAt, complete: answer.IsComplete });
       if (answer.IsComplete) {

@@ -524,10 +524,11 @@ export function createLifecycle(options: LifecycleOptions = {}): Lifecycle {
           throw error;
         }
       }
-      if (decision.steps.createIntegration) {
-        const wait = settleTime(unclear(), options.minSettleMs ?? MIN_SETTLE_MS);
-        if (wait !== undefined) settleUntil = now() + wait;
-      }
+      // After an attempt without a clear answer, a late duplicate may still appear: also when
+      // Genesys then refused a create as over its limit (that attempt may be what filled the
+      // organization) and the decision fell back to re-activating in place.
+      const wait = settleTime(unclear(), options.minSettleMs ?? MIN_SETTLE_MS);
+      if (wait !== undefined) settleUntil = now() + wait;
     }
     const integrationId = (target?.id ?? decision.integrationId) as string;
     const steps = decision.steps;

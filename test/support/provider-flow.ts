@@ -36,8 +36,20 @@ export interface IsCompleteAnswer {
 
 /** The two handler entry points of the lifecycle function. */
 export interface LifecycleHandler {
-  onEvent(event: Record<string, unknown>): Promise<Record<string, any> | undefined>;
-  isComplete(event: Record<string, unknown>): Promise<IsCompleteAnswer>;
+  onEvent(event: Record<string, unknown>,
+    context: LambdaContext): Promise<Record<string, any> | undefined>;
+  isComplete(event: Record<string, unknown>, context: LambdaContext): Promise<IsCompleteAnswer>;
+}
+
+/** The part of the Lambda context a handler may read. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** A Lambda context of a function with this timeout, invoked now. */
+function lambdaContext(timeoutMs: number): LambdaContext {
+  const end = Date.now() + timeoutMs;
+  return { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
 }
 
 /** A CloudFormation custom resource request. */
@@ -92,6 +104,12 @@ export interface ProviderFlowOptions {
    * @default - nothing
    */
   readonly onPoll?: (request: CfnRequest, answer: { IsComplete: boolean }) => void | Promise<void>;
+  /**
+   * The timeouts of the two functions, which the Lambda context of each invocation counts down
+   * from, as the provider synthesizes them.
+   * @default - onEvent 300000, isComplete 120000
+   */
+  readonly functionTimeoutsMs?: { readonly onEvent: number; readonly isComplete: number };
 }
 
 /** Error text without the stack, as the Reason of a FAILED response shows it first. */
@@ -102,6 +120,10 @@ function reasonOf(error: unknown): string {
 /** Plays the Provider framework: onEvent, then isComplete until complete. */
 export class ProviderFlow {
   constructor(readonly handler: LifecycleHandler, readonly options: ProviderFlowOptions = {}) {}
+
+  private get timeouts(): { readonly onEvent: number; readonly isComplete: number } {
+    return this.options.functionTimeoutsMs ?? { onEvent: 300_000, isComplete: 120_000 };
+  }
 
   /** Sends one request through the framework and returns the response CloudFormation receives. */
   async send(request: CfnRequest): Promise<CfnResponse> {
@@ -127,7 +149,8 @@ export class ProviderFlow {
     // The user function is invoked through Lambda: it gets a JSON copy, never the object itself.
     let onEventResult: Record<string, any>;
     try {
-      onEventResult = (await this.handler.onEvent(JSON.parse(JSON.stringify(request)))) ?? {};
+      onEventResult = (await this.handler.onEvent(JSON.parse(JSON.stringify(request)),
+        lambdaContext(this.timeouts.onEvent))) ?? {};
     } catch (error) {
       const fallback = type === 'Create' ? CREATE_FAILED_MARKER : 'MISSING_PHYSICAL_ID';
       return answer('FAILED', request.PhysicalResourceId ?? fallback, { reason: reasonOf(error) });
@@ -150,7 +173,8 @@ export class ProviderFlow {
     for (let polls = 1; ; polls++) {
       let result: Awaited<ReturnType<LifecycleHandler['isComplete']>>;
       try {
-        result = await this.handler.isComplete(JSON.parse(JSON.stringify(event)));
+        result = await this.handler.isComplete(JSON.parse(JSON.stringify(event)),
+          lambdaContext(this.timeouts.isComplete));
       } catch (error) {
         return answer('FAILED', physicalId, { reason: reasonOf(error), data: event.Data, polls });
       }
