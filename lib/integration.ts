@@ -216,6 +216,7 @@ export class GenesysEventBridgeIntegration extends Construct {
       logRetention: props.logRetention,
     });
     this.provider.grantSecretRead(props.credentials);
+    this.provider._allowDescribeSource(awsRegion, suffix);
 
     const properties: contract.IntegrationResourceProperties = {
       SecretArn: props.credentials.secretArn,

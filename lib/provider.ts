@@ -112,6 +112,7 @@ export class GenesysEventBridgeProvider extends Construct {
 
   private readonly createdBy: string;
   private readonly role: iam.IRole;
+  private readonly describeSources: iam.PolicyStatement;
 
   private constructor(
     scope: Construct,
@@ -133,11 +134,11 @@ export class GenesysEventBridgeProvider extends Construct {
       description: 'Runs the lifecycle of Genesys Cloud EventBridge integrations',
     });
     this.role = role;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
+    // Filled by each integration with the one source it waits for (`_allowDescribeSource`).
+    this.describeSources = new iam.PolicyStatement({
       sid: 'DescribeGenesysPartnerEventSources',
       actions: ['events:DescribeEventSource'],
-      resources: [`arn:${Aws.PARTITION}:events:*::event-source/${PARTNER_SOURCE_PREFIX}*`],
-    }));
+    });
 
     const code = lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'lifecycle-handler'));
     const onEvent = this.lifecycleFunction('OnEvent', code, 'index.onEvent', Duration.minutes(5),
@@ -180,6 +181,25 @@ export class GenesysEventBridgeProvider extends Construct {
    */
   public grantSecretRead(secret: secretsmanager.ISecret): void {
     secret.grantRead(this.role);
+  }
+
+  /**
+   * Lets both lifecycle functions describe the partner event source of one integration: in its
+   * region, with its suffix, for whichever Genesys organization (the organization id is known
+   * only once the integration exists).
+   *
+   * @internal
+   */
+  public _allowDescribeSource(region: string, suffix: string): void {
+    const arn = `arn:${Aws.PARTITION}:events:${region}::event-source/` +
+      `${PARTNER_SOURCE_PREFIX}*/${suffix}`;
+    if (!this.describeSources.hasResource) this.role.addToPrincipalPolicy(this.describeSources);
+    this.describeSources.addResources(arn);
+    acknowledge(this.role.node.findChild('DefaultPolicy'),
+      `AwsSolutions-IAM5[Resource::${nagReference(this, arn)}]`,
+      'A partner event source\'s name holds the Genesys organization id, known only once the ' +
+      'integration exists; the resource is otherwise the one source of one integration, in its ' +
+      'region and with its suffix, and the action only DescribeEventSource.');
   }
 
   private lifecycleFunction(
@@ -259,12 +279,6 @@ export class GenesysEventBridgeProvider extends Construct {
     isComplete: lambda.Function,
     provider: cr.Provider,
   ): void {
-    const partnerSources = `arn:<AWS::Partition>:events:*::event-source/${PARTNER_SOURCE_PREFIX}*`;
-    acknowledge(this.role.node.findChild('DefaultPolicy'),
-      `AwsSolutions-IAM5[Resource::${partnerSources}]`,
-      'A partner event source lives in whichever region the integration targets, and its name ' +
-      'holds the Genesys organization id, known only once the integration exists; the ' +
-      'resource is limited to Genesys partner sources and the action to DescribeEventSource.');
     for (const fn of [onEvent, isComplete]) {
       acknowledge(fn, 'AwsSolutions-L1',
         'The lifecycle handler is bundled and tested for Node.js 22; the runtime changes with a ' +

@@ -87,25 +87,45 @@ describe('GenesysEventBridgeProvider', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
   });
 
-  test('lets the lifecycle functions describe only Genesys partner event sources', () => {
+  test('lets the lifecycle functions describe only the partner sources of their integrations', () => {
     const { stack } = newStack();
-    addIntegration(stack, 'Integration');
+    new GenesysEventBridgeIntegration(stack, 'Here', {
+      credentials: importSecret(stack, 'HereCredentials'),
+      genesysRegion: GenesysRegion.EU_CENTRAL_1,
+      topics: [GenesysTopic.USER_PRESENCE],
+      eventSourceSuffix: 'here',
+    });
+    new GenesysEventBridgeIntegration(stack, 'There', {
+      credentials: importSecret(stack, 'ThereCredentials'),
+      genesysRegion: GenesysRegion.EU_CENTRAL_1,
+      topics: [GenesysTopic.USER_PRESENCE],
+      eventSourceSuffix: 'there',
+      awsRegion: 'eu-west-1',
+    });
+    const source = (region: string, suffix: string) => ({
+      'Fn::Join': ['', [
+        'arn:', { Ref: 'AWS::Partition' },
+        `:events:${region}::event-source/aws.partner/genesys.com/cloud/*/${suffix}`,
+      ]],
+    });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{
           Sid: 'DescribeGenesysPartnerEventSources',
           Action: 'events:DescribeEventSource',
           Effect: 'Allow',
-          Resource: {
-            'Fn::Join': ['', [
-              'arn:', { Ref: 'AWS::Partition' },
-              ':events:*::event-source/aws.partner/genesys.com/cloud/*',
-            ]],
-          },
+          Resource: [source('eu-central-1', 'here'), source('eu-west-1', 'there')],
         }]),
       },
       Roles: [{ Ref: Match.stringLikeRegexp('HandlerRole') }],
     });
+  });
+
+  test('grants no DescribeEventSource to a provider without integrations', () => {
+    const { stack } = newStack();
+    GenesysEventBridgeProvider.getOrCreate(stack);
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    expect(JSON.stringify(policies)).not.toContain('events:DescribeEventSource');
   });
 
   test('grants each integration\'s secret to the lifecycle functions, and no other secret', () => {
