@@ -6,6 +6,8 @@
  * failed; only the total timeout ends the wait.
  */
 import { randomUUID } from 'node:crypto';
+import type { LambdaContext } from '../lib/lifecycle/handler';
+import { lambdaContext } from '../test/support/provider-flow';
 
 /** The two entry points of a lifecycle handler. */
 export interface LifecycleHandler {
@@ -14,16 +16,6 @@ export interface LifecycleHandler {
   isComplete(event: Record<string, unknown>, context: LambdaContext): Promise<IsCompleteAnswer>;
 }
 
-/** The part of the Lambda context a handler reads: the time left before its timeout. */
-export interface LambdaContext {
-  getRemainingTimeInMillis(): number;
-}
-
-/** The context of an invocation of a function with this timeout, starting now. */
-function contextOf(timeoutMs: number): LambdaContext {
-  const end = Date.now() + timeoutMs;
-  return { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
-}
 
 /** What isComplete answers. */
 export interface IsCompleteAnswer {
@@ -110,7 +102,7 @@ export async function runRequest(
   const t0 = Date.now();
   try {
     onEventResult = await withTimeout(
-      handler.onEvent({ ...cfnRequest }, contextOf(options.onEventTimeoutMs)),
+      handler.onEvent({ ...cfnRequest }, lambdaContext(options.onEventTimeoutMs)),
       options.onEventTimeoutMs);
     invocations.push({ entry: 'onEvent', startedAt: t0, endedAt: Date.now() });
   } catch (error) {
@@ -132,7 +124,7 @@ export async function runRequest(
     const t = Date.now();
     try {
       const answer = await withTimeout(handler.isComplete({ ...resourceEvent },
-        contextOf(options.isCompleteTimeoutMs)),
+        lambdaContext(options.isCompleteTimeoutMs)),
       options.isCompleteTimeoutMs);
       const endedAt = Date.now();
       invocations.push({ entry: 'isComplete', startedAt: t, endedAt, complete: answer.IsComplete });

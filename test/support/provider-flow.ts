@@ -16,6 +16,7 @@
  * - the waiter gives up after its total timeout with "Operation timed out".
  */
 import { randomUUID } from 'node:crypto';
+import type { LambdaContext } from '../../lib/lifecycle/handler';
 import { RESOURCE_TYPE } from '../../lib/lifecycle/properties';
 
 /** The physical id the framework answers for a Create that failed before it had one. */
@@ -41,13 +42,8 @@ export interface LifecycleHandler {
   isComplete(event: Record<string, unknown>, context: LambdaContext): Promise<IsCompleteAnswer>;
 }
 
-/** The part of the Lambda context a handler may read. */
-export interface LambdaContext {
-  getRemainingTimeInMillis(): number;
-}
-
 /** A Lambda context of a function with this timeout, invoked now. */
-function lambdaContext(timeoutMs: number): LambdaContext {
+export function lambdaContext(timeoutMs: number): LambdaContext {
   const end = Date.now() + timeoutMs;
   return { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
 }
