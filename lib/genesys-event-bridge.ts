@@ -184,18 +184,10 @@ export class GenesysEventBridge extends Construct {
   /** The id of the Genesys Cloud organization. */
   public readonly organizationId: string;
 
-  /**
-   * The archive of the bus's events.
-   *
-   * @default - undefined when no archive was asked for
-   */
+  /** The archive of the bus's events; absent when no archive was asked for. */
   public readonly archive?: events.Archive;
 
-  /**
-   * The dead-letter queue of the targets of this unit's rules.
-   *
-   * @default - undefined when none was given
-   */
+  /** The dead-letter queue of the targets of this unit's rules; absent when none was given. */
   public readonly deadLetterQueue?: sqs.IQueue;
 
   private readonly customRules: Array<{ rule: events.Rule; detailType?: string[] }> = [];

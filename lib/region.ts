@@ -110,24 +110,18 @@ export class GenesysRegion {
     return new GenesysRegion(undefined, options.apiEndpoint, options.loginEndpoint);
   }
 
-  /**
-   * The region code, such as `us-east-1`.
-   *
-   * @default - undefined for a custom endpoint
-   */
+  /** The region code, such as `us-east-1`; absent for a custom endpoint. */
   public readonly regionCode?: string;
 
   /**
-   * Base URL of the Platform API, e.g. `https://api.mypurecloud.com`.
-   *
-   * @default - undefined when the region code is a token: the handler resolves it at deploy time
+   * Base URL of the Platform API, e.g. `https://api.mypurecloud.com`; absent when the region code
+   * is a token, which the handler resolves at deploy time.
    */
   public readonly apiEndpoint?: string;
 
   /**
-   * Base URL of the OAuth server, e.g. `https://login.mypurecloud.com`.
-   *
-   * @default - undefined when the region code is a token: the handler resolves it at deploy time
+   * Base URL of the OAuth server, e.g. `https://login.mypurecloud.com`; absent when the region
+   * code is a token, which the handler resolves at deploy time.
    */
   public readonly loginEndpoint?: string;
 

@@ -2,7 +2,9 @@ import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { GenesysEventBridgeIntegration, GenesysRegion, GenesysTopic } from '../lib';
+import {
+  GenesysEventBridge, GenesysEventBridgeIntegration, GenesysRegion, GenesysTopic,
+} from '../lib';
 import {
   ACCOUNT, REGION, SECRET_ARN, importSecret, integrationResource, newStack,
 } from './constructs-fixtures';
@@ -217,6 +219,16 @@ describe('GenesysEventBridgeIntegration', () => {
       expect(suffixes.size).toBe(4);
     });
 
+    test('reads as the unit\'s path for the integration of a unit, without "Integration"', () => {
+      const { stack } = newStack('ContactCenter');
+      const unit = new GenesysEventBridge(stack, 'Genesys', {
+        credentials: importSecret(stack),
+        genesysRegion: GenesysRegion.EU_CENTRAL_1,
+        extraTopics: [GenesysTopic.USER_PRESENCE],
+      });
+      expect(unit.integration.eventSourceSuffix).toMatch(/^ContactCenter-Genesys-[0-9a-f]{8}$/);
+    });
+
     test('stays at most 64 characters of the allowed set, whatever the names', () => {
       const suffix = suffixOf('Stack-with-a-name-that-is-quite-long-indeed-and-more', [
         'A construct id with spaces & symbols!', 'And-a-very-long-nested-construct-id-too',
@@ -225,6 +237,21 @@ describe('GenesysEventBridgeIntegration', () => {
       expect(checkSuffix(suffix)).toBeUndefined();
       expect(suffix).toMatch(/-[0-9a-f]{8}$/);
     });
+  });
+});
+
+describe('GenesysEventBridgeIntegration.isGenesysEventBridgeIntegration', () => {
+  test('recognizes an integration, and nothing else', () => {
+    const { stack } = newStack();
+    const integration = new GenesysEventBridgeIntegration(stack, 'Integration', {
+      credentials: importSecret(stack),
+      genesysRegion: GenesysRegion.EU_CENTRAL_1,
+      topics: [GenesysTopic.USER_PRESENCE],
+    });
+    expect(GenesysEventBridgeIntegration.isGenesysEventBridgeIntegration(integration)).toBe(true);
+    expect(GenesysEventBridgeIntegration.isGenesysEventBridgeIntegration(stack)).toBe(false);
+    expect(GenesysEventBridgeIntegration.isGenesysEventBridgeIntegration(undefined)).toBe(false);
+    expect(GenesysEventBridgeIntegration.isGenesysEventBridgeIntegration({})).toBe(false);
   });
 });
 

@@ -128,6 +128,18 @@ describe('GenesysEventBridge', () => {
     });
   });
 
+  test('describes its archive by the partner event source and keeps it forever by default', () => {
+    const { unit, integrationId, template } = newUnit({ archive: {} });
+    unit.onTopic('Presence', [GenesysTopic.USER_PRESENCE]);
+    template().hasResourceProperties('AWS::Events::Archive', {
+      Description: {
+        'Fn::Join': ['', ['Genesys Cloud events of ', sourceName(integrationId)]],
+      },
+      // 0 keeps the events forever, the documented default.
+      RetentionDays: 0,
+    });
+  });
+
   test('creates no archive unless asked', () => {
     const { unit, template } = newUnit();
     unit.onTopic('Presence', [GenesysTopic.USER_PRESENCE]);
