@@ -55,8 +55,13 @@ export interface PartnerEventFate {
   readonly detailType: string;
   readonly region: string;
   readonly account: string;
-  /** `delivered` to the bus associated with the source, or dropped because of the source state. */
-  readonly outcome: 'delivered' | 'dropped-pending' | 'dropped-deleted' | 'dropped-unknown-source';
+  /**
+   * `delivered` to the bus associated with the source; dropped because of the source state, for
+   * an unknown source, or because the source is shared with an account other than moto's, which
+   * the proxy cannot deliver to.
+   */
+  readonly outcome: 'delivered' | 'dropped-pending' | 'dropped-deleted' | 'dropped-unknown-source'
+  | 'dropped-other-account';
   readonly at: number;
 }
 
@@ -500,7 +505,9 @@ export class EventBridgeCorrections {
       for (const account of record.accounts) {
         const state = await this.sourceState(region, record.name);
         if (state !== 'ACTIVE' || account !== this.options.accountId) {
-          const outcome = state === 'DELETED' ? 'dropped-deleted' : 'dropped-pending';
+          let outcome: PartnerEventFate['outcome'] = 'dropped-pending';
+          if (state === 'DELETED') outcome = 'dropped-deleted';
+          else if (account !== this.options.accountId) outcome = 'dropped-other-account';
           this.partnerEvents.push({ ...fate, account, outcome, at: Date.now() });
           continue;
         }
