@@ -204,6 +204,20 @@ const ROWS: Row[] = [
     steps: { ...NOTHING, awaitActive: true, awaitSource: true, deleteOnFailure: true },
   },
   {
+    name: 'adopts the integration a removal with the retain policy kept, and keeps it on failure',
+    input: create({ removalPolicy: 'retain' }, [integration({ id: CURRENT })]),
+    action: 'adopt',
+    integrationId: CURRENT,
+    steps: { ...NOTHING, awaitActive: true, awaitSource: true, deleteOnFailure: false },
+  },
+  {
+    name: 'adopts an unconfigured integration under the retain policy, and deletes it on failure',
+    input: create({ removalPolicy: 'retain' }, [pendingIntegration(CURRENT, 'prod')]),
+    action: 'adopt',
+    integrationId: CURRENT,
+    steps: { ...REACTIVATION, deleteOnFailure: true },
+  },
+  {
     name: 'adopts and finishes a half-configured integration of the same resource',
     input: create({}, [integration({
       id: CURRENT,

@@ -293,12 +293,15 @@ function planNew(input: PlanInput, desired: IntegrationSettings, org: OrgState,
   const isCreate = request === 'Create';
   if (candidate) {
     // A previous delivery of this Create (or an earlier generation of this resource) left it.
+    // Unconfigured, nothing but this resource knows it, so a failure deletes it. Configured, it
+    // may be one this resource kept when it was removed with the retain policy and now adds
+    // again: a failed Create deletes it only when the policy now says deleting is wanted.
     return {
       action: 'adopt',
       integrationId: candidate.id,
       steps: {
         ...activation(candidate, desired, input.marker, true),
-        deleteOnFailure: isCreate || found.pending,
+        deleteOnFailure: found.pending || (isCreate && desired.removalPolicy === 'delete'),
         newPhysicalId: !isCreate,
       },
       changes: differences(candidate, desired, input.marker),
