@@ -385,7 +385,8 @@ export class GenesysEventBridge extends Construct {
     const sourceLength = PARTNER_SOURCE_PREFIX.length + 36 + 1 +
       (Token.isUnresolved(suffix) ? MAX_SUFFIX_LENGTH : suffix.length);
     const errors: string[] = [];
-    for (const rule of this.node.children.filter((c): c is events.Rule => c instanceof events.Rule)) {
+    const rules = this.node.children.filter((c): c is events.Rule => c instanceof events.Rule);
+    for (const rule of rules) {
       const cfn = rule.node.defaultChild as events.CfnRule;
       const pattern = stack.resolve(cfn.eventPattern);
       const length = JSON.stringify(pattern,

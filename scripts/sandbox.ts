@@ -392,7 +392,9 @@ class Sandbox {
     const deliveries: Delivery[] = [];
     const targets: Json[] = [];
     const expect = (kind: TargetKind, target: string, inbox?: string) =>
-      deliveries.push({ rule: id, topics, kind, target, inbox, landed: new Map(), strays: new Set() });
+      deliveries.push({
+        rule: id, topics, kind, target, inbox, landed: new Map(), strays: new Set(),
+      });
 
     for (const target of props.Targets ?? []) {
       const arn = String(target.Arn);

@@ -249,7 +249,9 @@ describe('bad input', () => {
   });
 
   test('23. a stack in a region without EventBridge, named as the stack\'s region', () => {
-    const { stack } = newStack('TestStack', { env: { account: '111111111111', region: 'us-central-9' } });
+    const { stack } = newStack('TestStack', {
+      env: { account: '111111111111', region: 'us-central-9' },
+    });
     expect(() => new GenesysEventBridgeIntegration(stack, 'Integration', integrationProps(stack)))
       .toThrow('TestStack/Integration: awsRegion (the stack\'s region) must be an AWS region ' +
         'where EventBridge exists (such as "us-east-1"), got "us-central-9"');

@@ -87,7 +87,7 @@ describe('GenesysEventBridgeProvider', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
   });
 
-  test('lets the lifecycle functions describe only the partner sources of their integrations', () => {
+  test('lets the lifecycle functions describe only their integrations\' partner sources', () => {
     const { stack } = newStack();
     new GenesysEventBridgeIntegration(stack, 'Here', {
       credentials: importSecret(stack, 'HereCredentials'),

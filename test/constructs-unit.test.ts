@@ -230,7 +230,7 @@ describe('GenesysEventBridge', () => {
     });
   });
 
-  test('in a stack without an environment, refuses at deploy time an account or region not its own', () => {
+  test('refuses at deploy time an account or region not its environment-agnostic stack\'s', () => {
     const stack = new Stack(undefined, 'Agnostic');
     const unit = new GenesysEventBridge(stack, 'Genesys', {
       credentials: importSecret(stack),
@@ -241,7 +241,8 @@ describe('GenesysEventBridge', () => {
     });
     unit.onTopic('Presence', [GenesysTopic.USER_PRESENCE]);
 
-    const { CheckBootstrapVersion: _bootstrap, ...rules } = Template.fromStack(stack).toJSON().Rules;
+    const { CheckBootstrapVersion: _bootstrap, ...rules } =
+      Template.fromStack(stack).toJSON().Rules;
     expect(rules).toEqual({
       GenesysSameEnvironmentECC5721C: {
         Assertions: [

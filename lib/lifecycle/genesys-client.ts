@@ -462,7 +462,8 @@ export class GenesysClient implements GenesysApi {
     for (let attempt = 1; ; attempt++) {
       const elapsed = this.now() - started;
       // AbortSignal.timeout takes whole milliseconds only.
-      const timeoutMs = Math.max(1, Math.floor(Math.min(this.requestTimeoutMs, budgetMs - elapsed)));
+      const timeoutMs = Math.max(1,
+        Math.floor(Math.min(this.requestTimeoutMs, budgetMs - elapsed)));
       const attemptStart = this.now();
       const outcome = await this.once(call, timeoutMs);
       const log: Record<string, unknown> = {
