@@ -592,8 +592,16 @@ describe('no orphans', () => {
 
   test('deletes the new integration when its partner source does not appear in time', async () => {
     emulator.inject({ fault: { kind: 'noPartnerSource' } });
+    // The wait runs out on a clock of its own once the integration is ACTIVE, however slowly the
+    // machine lets the emulator activate it.
+    let clock = 0;
+    const handler = lifecycle({ now: () => clock, waitTimeoutMs: 40 });
+    const answer = await handler.onEvent(createEvent(properties()));
+    await emulator.waitFor((all) => all[0]?.reportedState?.code === 'ACTIVE');
+    await emulator.idle();
+    clock = 41;
 
-    const error = await deploy(lifecycle({ waitTimeoutMs: 40 }), createEvent(properties()))
+    const error = await complete(handler, createEvent(properties()), answer)
       .catch((e: Error) => e);
 
     expect((error as Error).message).toMatch(new RegExp(
