@@ -188,6 +188,18 @@ async function complete(handler: Lifecycle, event: LifecycleEvent,
   throw new Error('isComplete never completed');
 }
 
+/**
+ * onEvent of a Create of the default properties, once its integration is ACTIVE and the emulator
+ * idle: the handler and the event its isComplete polls receive.
+ */
+async function startedAndActive(): Promise<{ handler: Lifecycle; event: IsCompleteEvent }> {
+  const handler = lifecycle();
+  const answer = await handler.onEvent(createEvent(properties()));
+  await emulator.waitFor((all) => all[0]?.reportedState?.code === 'ACTIVE');
+  await emulator.idle();
+  return { handler, event: { ...createEvent(properties()), ...answer } as IsCompleteEvent };
+}
+
 /** A Create of the default properties (or these), carried to completion. */
 function create(props = properties(), logicalId = 'Integration'): Promise<Outcome> {
   return deploy(lifecycle(), createEvent(props, logicalId));
@@ -313,11 +325,7 @@ describe('Create', () => {
   });
 
   test('treats a Genesys or AWS hiccup during the wait as not complete yet', async () => {
-    const handler = lifecycle();
-    const answer = await handler.onEvent(createEvent(properties()));
-    await emulator.waitFor((all) => all[0]?.reportedState?.code === 'ACTIVE');
-    await emulator.idle();
-    const event = { ...createEvent(properties()), ...answer } as IsCompleteEvent;
+    const { handler, event } = await startedAndActive();
     emulator.inject({
       fault: { kind: 'status', status: 503 },
       match: { method: 'GET', path: /^\/api\/v2\/integrations\/[^/]+$/ },
@@ -338,11 +346,7 @@ describe('Create', () => {
   });
 
   test('treats a throttled Secrets Manager during the wait as not complete yet', async () => {
-    const handler = lifecycle();
-    const answer = await handler.onEvent(createEvent(properties()));
-    await emulator.waitFor((all) => all[0]?.reportedState?.code === 'ACTIVE');
-    await emulator.idle();
-    const event = { ...createEvent(properties()), ...answer } as IsCompleteEvent;
+    const { handler, event } = await startedAndActive();
     const throttled = Object.assign(new Error('Rate exceeded'),
       { name: 'ThrottlingException', $fault: 'client' });
     secretsManager.reset();
