@@ -192,6 +192,11 @@ export class GenesysEventBridge extends Construct {
 
   private readonly customRules: Array<{ rule: events.Rule; detailType?: string[] }> = [];
 
+  /**
+   * @param scope the scope: a stack in the account and region that receive the partner source
+   * @param id the construct id, part of the derived event source suffix
+   * @param props the Genesys credentials and region, and the integration's settings
+   */
   constructor(scope: Construct, id: string, props: GenesysEventBridgeProps) {
     super(scope, id);
     this.checkSameEnvironment(props);

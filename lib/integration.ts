@@ -186,6 +186,11 @@ export class GenesysEventBridgeIntegration extends Construct {
   private _organizationKey?: string;
   private readonly topicNames: string[] = [];
 
+  /**
+   * @param scope the scope, in the stack whose provider runs the integration's lifecycle
+   * @param id the construct id, part of the derived event source suffix
+   * @param props the Genesys credentials and region, and the integration's settings
+   */
   constructor(scope: Construct, id: string, props: GenesysEventBridgeIntegrationProps) {
     super(scope, id);
     Object.defineProperty(this, INTEGRATION_SYMBOL, { value: true });
